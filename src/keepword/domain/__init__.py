@@ -1,0 +1,1 @@
+"""Pure rules of judgment enforcement: no I/O, no frameworks."""

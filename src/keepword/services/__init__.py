@@ -1,0 +1,1 @@
+"""Use cases: open the unit of work, load, call the domain, commit."""

@@ -1,0 +1,98 @@
+"""The unit of work: one transaction for state, outbox rows and audit entries."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Engine, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from keepword.domain.errors import AlreadyExists, ConcurrencyConflict
+from keepword.domain.events import Event
+from keepword.store import tables as t
+from keepword.store.mapping import start_mappers
+from keepword.store.repositories import CaseRepository, CourtRepository, PartyRepository
+
+
+def outbox_row(event: Event) -> dict:
+    return {"event_id": str(uuid.uuid4()), "type": event.type, "case_id": event.case_id,
+            "debtor_id": event.debtor_id, "actor": event.actor, "occurred_at": event.occurred_at,
+            "payload": event.payload()}
+
+
+class SqlUnitOfWork:
+    """``with uow: ...; uow.commit()``: leaving the block without commit rolls back."""
+
+    def __init__(self, engine: Engine) -> None:
+        start_mappers()
+        self.engine = engine
+        self.session_factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        self.session: Session | None = None
+        self.after_commit: list = []
+        # Called with (session, events) inside the transaction, before it commits (audit log, feed).
+        self.before_commit: list = []
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = self.session_factory()
+        self.cases = CaseRepository(self.session)
+        self.parties = PartyRepository(self.session)
+        self.courts = CourtRepository(self.session)
+        self.extra_events: list[Event] = []
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.session is not None:
+            self.session.rollback()
+            self.session.close()
+            self.session = None
+
+    def record(self, event: Event) -> None:
+        """An event not raised by a case aggregate (party changes, for instance)."""
+        self.extra_events.append(event)
+
+    def collect_events(self) -> list[Event]:
+        events: list[Event] = []
+        for case in self.cases.seen.values():
+            events.extend(case.events)
+        return events + self.extra_events
+
+    def commit(self) -> list[Event]:
+        """Flush state, write outbox rows, commit; returns the events written."""
+        assert self.session is not None, "commit outside the unit of work"
+        events = self.collect_events()
+        try:
+            self.session.flush()
+            if events:
+                self.session.execute(insert(t.outbox), [outbox_row(e) for e in events])
+            for hook in self.before_commit:
+                hook(self.session, events)
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            raise ConcurrencyConflict("the record was changed by someone else since it was read: reload and retry") from None
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise _integrity_error(exc) from None
+        for case in self.cases.seen.values():
+            case.events.clear()
+        self.extra_events.clear()
+        for callback in self.after_commit:
+            callback(events)
+        return events
+
+    def rollback(self) -> None:
+        if self.session is not None:
+            self.session.rollback()
+
+
+def _integrity_error(exc: IntegrityError) -> AlreadyExists:
+    text = str(exc.orig).lower()
+    if "case_number" in text or "uq_cases" in text:
+        return AlreadyExists("case_number: this court already has a case with that number", field="case_number")
+    if "id_number" in text:
+        return AlreadyExists("id_number: a party with that ID number exists already", field="id_number")
+    if "credit_code" in text:
+        return AlreadyExists("credit_code: a party with that credit code exists already", field="credit_code")
+    return AlreadyExists(f"conflicting record: {exc.orig}")
