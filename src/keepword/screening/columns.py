@@ -1,0 +1,199 @@
+"""Compact columnar storage for the screening index: no Python object per entry.
+
+A registry of 15 million entries held as dicts and dataclasses would need several gigabytes
+(a small int alone costs 28 bytes). Here every column is an :mod:`array` or one ``bytearray``:
+
+* :class:`StringColumn`: many short strings in one UTF-8 blob plus an offsets array.
+* :class:`KeyTable`: sorted 64-bit keys (with an optional 32-bit tag to tell apart keys that
+  share the 64 bits) mapped to 32-bit references, searched by bisection; keys added after the
+  build go to a small dict overlay, so an index can take incremental changes and be rebuilt
+  (compacted) later.
+* :class:`RowBlocks`: one sorted array of ``(32-bit key << 32) | row``, for many-to-many
+  groups such as "rows born on this day" or "rows whose name hashes to this value".
+
+:func:`sort_columns` sorts parallel arrays in bounded memory (a bucket at a time).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+from functools import partial
+
+_LOW32 = 0xFFFFFFFF
+_SORT_BUCKET = 1 << 20
+
+
+class StringColumn:
+    """Append-only column of strings stored as one UTF-8 blob."""
+
+    __slots__ = ("_blob", "_ends")
+
+    def __init__(self) -> None:
+        self._blob = bytearray()
+        self._ends = array("Q")
+
+    def append(self, text: str) -> int:
+        """Store ``text``; return its position."""
+        self._blob += text.encode()
+        self._ends.append(len(self._blob))
+        return len(self._ends) - 1
+
+    def __getitem__(self, position: int) -> str:
+        start = self._ends[position - 1] if position else 0
+        return self._blob[start : self._ends[position]].decode()
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def nbytes(self) -> int:
+        """Bytes held by the column's buffers."""
+        return len(self._blob) + self._ends.itemsize * len(self._ends)
+
+
+def sort_columns(keys: array, *payloads: array) -> tuple[array, ...]:
+    """Return new arrays: ``keys`` sorted ascending, each payload permuted the same way.
+
+    Peak extra memory is one bucket of about a million Python ints, not one per element:
+    elements are first dealt into key-range buckets (split points from a sample), then each
+    bucket is sorted as packed ``key << 32 | position`` ints.
+    """
+    n = len(keys)
+    out_keys = array(keys.typecode)
+    outs = [array(p.typecode) for p in payloads]
+    for bucket in _positions_by_bucket(keys):
+        packed = sorted([keys[i] << 32 | i for i in bucket])
+        out_keys.extend([p >> 32 for p in packed])
+        order = [p & _LOW32 for p in packed]
+        for out, payload in zip(outs, payloads):
+            out.extend(map(payload.__getitem__, order))
+    assert len(out_keys) == n
+    return (out_keys, *outs)
+
+
+def _positions_by_bucket(keys: array) -> Iterator[Iterable[int]]:
+    n = len(keys)
+    if n <= _SORT_BUCKET:
+        yield range(n)
+        return
+    step = max(1, n // 20000)
+    sample = sorted(keys[::step])
+    buckets = -(-n // _SORT_BUCKET)
+    splits = sorted(set(sample[len(sample) * b // buckets] for b in range(1, buckets)))
+    bucket_of = array("H", map(partial(bisect_right, splits), keys))
+    counts = [0] * (len(splits) + 1)
+    for b in bucket_of:
+        counts[b] += 1
+    starts = [0] * len(counts)
+    for b in range(1, len(counts)):
+        starts[b] = starts[b - 1] + counts[b - 1]
+    bounds = list(zip(starts, [s + c for s, c in zip(starts, counts)]))
+    placed = array("L", bytes(4 * n))
+    cursor = starts[:]
+    for i, b in enumerate(bucket_of):
+        placed[cursor[b]] = i
+        cursor[b] += 1
+    del bucket_of
+    for start, end in bounds:
+        yield placed[start:end]
+
+
+class KeyTable:
+    """Sorted ``(key, tag) -> [ref, ...]`` table with an overlay for keys added later.
+
+    ``key`` is a signed 64-bit int, ``tag`` an unsigned 16-bit int (0 when unused), ``ref`` an
+    unsigned 32-bit int. A key may have several refs (one person on several entries).
+    """
+
+    __slots__ = ("_keys", "_tags", "_refs", "_added")
+
+    def __init__(self, keys: array | None = None, tags: array | None = None, refs: array | None = None) -> None:
+        self._keys = keys if keys is not None else array("q")
+        self._tags = tags if tags is not None else array("H", bytes(2 * len(self._keys)))
+        self._refs = refs if refs is not None else array("L")
+        self._added: dict[tuple[int, int], list[int]] = {}
+
+    @classmethod
+    def build(cls, keys: array, tags: array | None, refs: array) -> KeyTable:
+        """Sort unsorted parallel columns into a table (the input arrays may be discarded)."""
+        if tags is None:
+            tags = array("H", bytes(2 * len(keys)))
+        return cls(*sort_columns(keys, tags, refs))
+
+    def add(self, key: int, tag: int, ref: int) -> None:
+        """Add one mapping after the build (kept in the overlay until the next rebuild)."""
+        self._added.setdefault((key, tag), []).append(ref)
+
+    def find(self, key: int, tag: int = 0) -> list[int]:
+        """All refs stored under ``(key, tag)``."""
+        keys = self._keys
+        refs = []
+        i = bisect_left(keys, key)
+        n = len(keys)
+        while i < n and keys[i] == key:
+            if self._tags[i] == tag:
+                refs.append(self._refs[i])
+            i += 1
+        added = self._added.get((key, tag))
+        if added:
+            refs.extend(added)
+        return refs
+
+    def __len__(self) -> int:
+        return len(self._keys) + sum(map(len, self._added.values()))
+
+    def nbytes(self) -> int:
+        """Bytes held by the sorted columns (the overlay is small and not counted)."""
+        return sum(a.itemsize * len(a) for a in (self._keys, self._tags, self._refs))
+
+
+class RowBlocks:
+    """Groups of rows under 32-bit block numbers: ``block -> [row, ...]``, sorted and packed."""
+
+    __slots__ = ("_packed", "_added")
+
+    def __init__(self, packed: array | None = None) -> None:
+        self._packed = packed if packed is not None else array("Q")
+        self._added: dict[int, list[int]] = {}
+
+    @classmethod
+    def build(cls, blocks: array, rows: array) -> RowBlocks:
+        """Pack and sort parallel ``blocks`` (unsigned 32-bit) and ``rows`` arrays."""
+        packed = array("Q", [b << 32 | r for b, r in zip(blocks, rows)]) if len(blocks) <= _SORT_BUCKET else None
+        if packed is not None:
+            packed = array("Q", sorted(packed))
+        else:
+            sorted_blocks, sorted_rows = sort_columns(blocks, rows)
+            packed = array("Q", [b << 32 | r for b, r in zip(sorted_blocks, sorted_rows)])
+        return cls(packed)
+
+    def add(self, block: int, row: int) -> None:
+        """Add one row to a block after the build."""
+        self._added.setdefault(block, []).append(row)
+
+    def rows(self, block: int) -> list[int]:
+        """Rows filed under ``block`` (a 32-bit unsigned int)."""
+        packed = self._packed
+        lo = bisect_left(packed, block << 32)
+        hi = bisect_left(packed, (block + 1) << 32, lo)
+        found = [p & _LOW32 for p in packed[lo:hi]]
+        added = self._added.get(block)
+        if added:
+            found.extend(added)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._packed) + sum(map(len, self._added.values()))
+
+    def nbytes(self) -> int:
+        """Bytes held by the packed array."""
+        return self._packed.itemsize * len(self._packed)
+
+
+def block_of_text(text: str) -> int:
+    """A 32-bit block number for a string (process-local: Python's salted ``hash``)."""
+    return hash(text) & _LOW32
+
+
+_ = bisect_right  # re-exported for callers that page through sorted columns
