@@ -165,7 +165,7 @@ class RowBlocks:
             packed = array("Q", sorted(packed))
         else:
             sorted_blocks, sorted_rows = sort_columns(blocks, rows)
-            packed = array("Q", [b << 32 | r for b, r in zip(sorted_blocks, sorted_rows)])
+            packed = array("Q", (b << 32 | r for b, r in zip(sorted_blocks, sorted_rows)))
         return cls(packed)
 
     def add(self, block: int, row: int) -> None:
@@ -195,5 +195,3 @@ def block_of_text(text: str) -> int:
     """A 32-bit block number for a string (process-local: Python's salted ``hash``)."""
     return hash(text) & _LOW32
 
-
-_ = bisect_right  # re-exported for callers that page through sorted columns

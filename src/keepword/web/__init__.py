@@ -1,0 +1,1 @@
+"""HTTP: the REST API, the portal pages and authentication."""
