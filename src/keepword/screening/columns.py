@@ -32,7 +32,7 @@ class StringColumn:
 
     def __init__(self) -> None:
         self._blob = bytearray()
-        self._ends = array("Q")
+        self._ends = array("L")  # blob offsets: up to 4 GiB of text
 
     def append(self, text: str) -> int:
         """Store ``text``; return its position."""

@@ -55,10 +55,17 @@ class PersonNameKeys:
         return not self.han and not self.pinyin
 
     def block_keys(self) -> tuple[str, ...]:
-        """Exact keys a name index files this name under: the Han key and every pinyin key."""
+        """Keys to probe a name index with: the Han key and every pinyin key."""
         keys = [f"h:{self.han}"] if self.han else []
         keys.extend(f"p:{key}" for key in self.pinyin)
         return tuple(keys)
+
+    def filing_keys(self) -> tuple[str, ...]:
+        """Keys a name index files this name under: the pinyin keys (one name in characters
+        always has the same pinyin, so they cover the Han key too), else the Han key."""
+        if self.pinyin:
+            return tuple(f"p:{key}" for key in self.pinyin)
+        return (f"h:{self.han}",) if self.han else ()
 
 
 def has_han(text: str) -> bool:

@@ -1,0 +1,382 @@
+"""The screening index: every registry entry, searchable by identifier and by name.
+
+Built for 15 million entries in well under 2 GB: rows are columns (arrays, one UTF-8 blob per
+text column), never one Python object per entry. A row holds the entry id, kind, flags, birth
+date, restriction categories (a bit mask), the dates in force, the Han key and pinyin keys of
+the name (for organisations: the normalised name). Lookups:
+
+* ID number -> rows (``KeyTable`` on the 17-digit key); an organisation's bound persons
+  (legal representative, principal person in charge, directly responsible person, actual
+  controller) are filed here too, pointing at the organisation's row with their role;
+* credit code -> rows; keyed digest -> rows (privacy mode, when built with a secret);
+* name block (each pinyin key; the Han key when a name has no pinyin) -> rows, and birth
+  date -> rows, to collect candidates for a name check.
+
+Changes after the build (:meth:`ScreeningIndex.apply`) go to small overlays and flag bytes;
+a feed follower rebuilds beside the live index now and then and swaps (see ``holder``).
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from keepword.domain.errors import InvalidIdentifier, KeepwordError, ValidationFailed
+from keepword.domain.identifiers import parse_credit_code
+from keepword.domain.parties import BOUND_ROLES, ORGANIZATION
+from keepword.screening.columns import KeyTable, RowBlocks, StringColumn, block_of_text
+from keepword.screening.identifier_keys import (
+    _secret_bytes,
+    credit_code_key,
+    digest_hex_key,
+    digest_key,
+    id_number_key,
+    registry_id_number,
+)
+from keepword.screening.names import PersonNameKeys, normalize_org_name, person_name_keys
+from keepword.screening.registry_entries import (
+    EntryDelisted,
+    EntryListed,
+    RegistryEntry,
+    RegistryEvent,
+    RestrictionLifted,
+)
+
+#: Role of an identifier on a row: the entry itself, or one of the organisation's bound persons.
+ROLES = ("self", *BOUND_ROLES)
+_ORG, _DELISTED, _KEYED = 1, 2, 4
+_MAX_PROBLEMS = 20
+
+
+class DigestLookupUnavailable(KeepwordError):
+    """The index was built without the shared secret, so it holds no keyed digests."""
+
+    code = "digest_lookup_unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An in-force entry found for an identifier, and in what role the identifier is on it."""
+
+    row: int
+    entry_id: str
+    role: str
+
+
+@dataclass
+class BuildStats:
+    """Counts from building an index; ``problems`` keeps the first few rejected rows."""
+
+    entries: int = 0
+    organizations: int = 0
+    keyed: int = 0
+    bound_persons: int = 0
+    rejected_identifiers: int = 0
+    skipped_rows: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    def note(self, problem: str) -> None:
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+class _KeyColumns:
+    """Unsorted key columns collected during a build; ``freeze`` sorts them into a KeyTable."""
+
+    def __init__(self) -> None:
+        self.keys, self.tags, self.refs = array("q"), array("H"), array("L")
+
+    def add(self, key: int, tag: int, ref: int) -> None:
+        self.keys.append(key)
+        self.tags.append(tag)
+        self.refs.append(ref)
+
+    def freeze(self) -> KeyTable:
+        return KeyTable.build(self.keys, self.tags, self.refs)
+
+
+class _BlockColumns:
+    def __init__(self) -> None:
+        self.blocks, self.rows = array("L"), array("L")
+
+    def add(self, block: int, row: int) -> None:
+        self.blocks.append(block)
+        self.rows.append(row)
+
+    def freeze(self) -> RowBlocks:
+        return RowBlocks.build(self.blocks, self.rows)
+
+
+class ScreeningIndex:
+    """In-memory index of registry entries. Build with :meth:`build` or :meth:`from_csv`."""
+
+    def __init__(self, secret: bytes | str | None = None) -> None:
+        self._secret = _secret_bytes(secret) if secret else None
+        self._entry_ids = StringColumn()
+        self._flags = bytearray()
+        self._births = array("l")
+        self._categories = array("L")
+        self._in_force_from = array("l")
+        self._in_force_until = array("l")
+        self._han = StringColumn()
+        self._pinyin = StringColumn()
+        self._category_names: list[str] = []
+        self._person_ids: _KeyColumns | KeyTable = _KeyColumns()
+        self._org_codes: _KeyColumns | KeyTable = _KeyColumns()
+        self._digests: _KeyColumns | KeyTable = _KeyColumns()
+        self._entry_rows: _KeyColumns | KeyTable = _KeyColumns()
+        self._name_blocks: _BlockColumns | RowBlocks = _BlockColumns()
+        self._birth_blocks: _BlockColumns | RowBlocks = _BlockColumns()
+        self.unkeyed_persons = 0
+        self.stats = BuildStats()
+        self._write_lock = threading.Lock()
+
+    # --- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, entries: Iterable[RegistryEntry | Mapping[str, str]], secret: bytes | str | None = None) -> ScreeningIndex:
+        """Index ``entries`` (RegistryEntry objects or REGISTRY.csv-style dict rows).
+
+        Rows that cannot be read (no entry_id, a malformed date) are skipped and counted in
+        ``stats``; an identifier that fails validation leaves the entry findable by name only.
+        ``secret`` turns on the privacy mode (keyed digests of every identifier).
+        """
+        started = time.perf_counter()
+        index = cls(secret)
+        for item in entries:
+            try:
+                entry = item if isinstance(item, RegistryEntry) else RegistryEntry.from_row(item)
+            except ValidationFailed as problem:
+                index.stats.skipped_rows += 1
+                index.stats.note(f"row skipped: {problem}")
+                continue
+            index._add_entry(entry)
+        index._freeze()
+        index.stats.seconds = time.perf_counter() - started
+        return index
+
+    @classmethod
+    def from_csv(cls, path: str | Path, secret: bytes | str | None = None) -> ScreeningIndex:
+        """Build from a REGISTRY.csv file, streamed row by row."""
+        with open(path, newline="", encoding="utf-8-sig") as registry:
+            return cls.build(csv.DictReader(registry), secret=secret)
+
+    def _freeze(self) -> None:
+        for name in ("_person_ids", "_org_codes", "_digests", "_entry_rows", "_name_blocks", "_birth_blocks"):
+            setattr(self, name, getattr(self, name).freeze())
+
+    def _add_entry(self, entry: RegistryEntry) -> int:
+        row = len(self._flags)
+        is_org = entry.kind == ORGANIZATION
+        normalized = self._file_identifier(entry, row, is_org)
+        birth = entry.birth_date
+        if normalized and not is_org and birth is None:
+            birth = _birth_in_number(normalized)
+        for role, number in entry.bound_persons:
+            self._file_bound_person(entry.entry_id, row, role, number)
+        self._entry_ids.append(entry.entry_id)
+        self._births.append(birth.toordinal() if birth else 0)
+        self._categories.append(self._category_mask(entry.categories))
+        self._in_force_from.append(entry.in_force_from.toordinal() if entry.in_force_from else 0)
+        self._in_force_until.append(entry.in_force_until.toordinal() if entry.in_force_until else 0)
+        if is_org:
+            org_name = normalize_org_name(entry.name) if entry.name else ""
+            self._han.append(org_name)
+            self._pinyin.append("")
+            block_keys: tuple[str, ...] = (f"o:{org_name}",) if org_name else ()
+        else:
+            keys = person_name_keys(entry.name)
+            self._han.append(keys.han)
+            self._pinyin.append("|".join(keys.pinyin))
+            block_keys = keys.filing_keys()
+            if birth:
+                self._birth_blocks.add(birth.toordinal(), row)
+            if not normalized:
+                self.unkeyed_persons += 1
+        for key in block_keys:
+            self._name_blocks.add(block_of_text(key), row)
+        self._entry_rows.add(hash(entry.entry_id), 0, row)
+        # The flags byte goes last: until it exists the row is not visible to lookups.
+        self._flags.append((_ORG if is_org else 0) | (_KEYED if normalized else 0))
+        self.stats.entries += 1
+        self.stats.organizations += is_org
+        return row
+
+    def _file_identifier(self, entry: RegistryEntry, row: int, is_org: bool) -> str:
+        if not entry.identifier:
+            return ""
+        try:
+            if is_org:
+                normalized = parse_credit_code(entry.identifier).code
+                self._org_codes.add(*credit_code_key(normalized), row << 3)
+            else:
+                normalized = registry_id_number(entry.identifier)
+                self._person_ids.add(id_number_key(normalized), 0, row << 3)
+        except InvalidIdentifier as problem:
+            self.stats.rejected_identifiers += 1
+            self.stats.note(f"entry {entry.entry_id}: {problem}")
+            return ""
+        self._file_digest(normalized, row << 3)
+        self.stats.keyed += 1
+        return normalized
+
+    def _file_bound_person(self, entry_id: str, row: int, role: str, number: str) -> None:
+        if role not in BOUND_ROLES:
+            self.stats.note(f"entry {entry_id}: unknown bound-person role {role!r} ignored")
+            return
+        try:
+            normalized = registry_id_number(number)
+        except InvalidIdentifier as problem:
+            self.stats.rejected_identifiers += 1
+            self.stats.note(f"entry {entry_id}, {role}: {problem}")
+            return
+        ref = row << 3 | ROLES.index(role)
+        self._person_ids.add(id_number_key(normalized), 0, ref)
+        self._file_digest(normalized, ref)
+        self.stats.bound_persons += 1
+
+    def _file_digest(self, normalized: str, ref: int) -> None:
+        if self._secret is not None:
+            self._digests.add(*digest_key(self._secret, normalized), ref)
+
+    def _category_mask(self, categories: Iterable[str]) -> int:
+        mask = 0
+        for category in categories:
+            if category not in self._category_names:
+                if len(self._category_names) == 32:
+                    raise ValidationFailed("categories", "too_many", "categories: at most 32 distinct restriction categories")
+                self._category_names.append(category)
+            mask |= 1 << self._category_names.index(category)
+        return mask
+
+    # --- incremental changes ------------------------------------------------------------------
+
+    def apply(self, event: RegistryEvent) -> bool:
+        """Apply one change from the registry feed; return whether anything changed.
+
+        ``EntryListed`` adds the entry (replacing an in-force entry with the same id);
+        ``EntryDelisted`` hides it from every lookup; ``RestrictionLifted`` clears one category
+        or all, and an entry with no category left is no longer found.
+        """
+        with self._write_lock:
+            if isinstance(event, EntryListed):
+                self._delist(event.entry.entry_id)
+                self._add_entry(event.entry)
+                return True
+            if isinstance(event, EntryDelisted):
+                return self._delist(event.entry_id)
+            if isinstance(event, RestrictionLifted):
+                return self._lift(event.entry_id, event.category)
+        raise TypeError(f"not a registry event: {event!r}")
+
+    def _rows_of(self, entry_id: str) -> list[int]:
+        return [row for row in self._entry_rows.find(hash(entry_id)) if self._entry_ids[row] == entry_id]
+
+    def _delist(self, entry_id: str) -> bool:
+        changed = False
+        for row in self._rows_of(entry_id):
+            if not self._flags[row] & _DELISTED:
+                self._flags[row] |= _DELISTED
+                changed = True
+        return changed
+
+    def _lift(self, entry_id: str, category: str | None) -> bool:
+        changed = False
+        for row in self._rows_of(entry_id):
+            before = self._categories[row]
+            if category is None:
+                self._categories[row] = 0
+            elif category in self._category_names:
+                self._categories[row] = before & ~(1 << self._category_names.index(category))
+            changed |= self._categories[row] != before
+        return changed
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def in_force(self, row: int, on: date) -> bool:
+        """Whether the entry on ``row`` restricts anything on day ``on``."""
+        if row >= len(self._flags):
+            return False  # a row being added by apply() right now
+        if self._flags[row] & _DELISTED or not self._categories[row]:
+            return False
+        day = on.toordinal()
+        start, end = self._in_force_from[row], self._in_force_until[row]
+        return (not start or start <= day) and (not end or day <= end)
+
+    def find_person(self, number18: str, on: date) -> list[Hit]:
+        """In-force entries for a normalised 18-digit ID number: as itself or a bound person."""
+        return self._hits(self._person_ids.find(id_number_key(number18)), on)
+
+    def find_organization(self, code: str, on: date) -> list[Hit]:
+        """In-force entries for a normalised credit code."""
+        return self._hits(self._org_codes.find(*credit_code_key(code)), on)
+
+    def find_by_digest(self, digest_hex: str, on: date) -> list[Hit]:
+        """In-force entries for a keyed digest (see ``identifier_keys.hmac_key``).
+
+        Raises ``ValueError`` for a malformed digest and :class:`DigestLookupUnavailable`
+        when the index was built without the shared secret.
+        """
+        if self._secret is None:
+            raise DigestLookupUnavailable("privacy mode is off: the index was built without the shared secret")
+        return self._hits(self._digests.find(*digest_hex_key(digest_hex)), on)
+
+    def _hits(self, refs: list[int], on: date) -> list[Hit]:
+        hits = [Hit(ref >> 3, self._entry_ids[ref >> 3], ROLES[ref & 7]) for ref in refs if self.in_force(ref >> 3, on)]
+        hits.sort(key=lambda hit: (hit.role != "self", hit.row))
+        return hits
+
+    def person_candidates(self, keys: PersonNameKeys, birth: date | None, on: date) -> list[int]:
+        """In-force person rows filed under any of the name's keys or born on ``birth``."""
+        rows: set[int] = set()
+        for key in keys.block_keys():
+            rows.update(self._name_blocks.rows(block_of_text(key)))
+        if birth is not None:
+            rows.update(self._birth_blocks.rows(birth.toordinal()))
+        return sorted(r for r in rows if not self._flags[r] & _ORG and self.in_force(r, on))
+
+    def organization_candidates(self, normalized_name: str, on: date) -> list[int]:
+        """In-force organisation rows whose normalised name is ``normalized_name``."""
+        rows = self._name_blocks.rows(block_of_text(f"o:{normalized_name}"))
+        return [r for r in rows if self._flags[r] & _ORG and self.in_force(r, on) and self._han[r] == normalized_name]
+
+    def name_keys(self, row: int) -> PersonNameKeys:
+        """The stored name keys of a person row."""
+        pinyin = self._pinyin[row]
+        return PersonNameKeys(self._han[row], tuple(pinyin.split("|")) if pinyin else ())
+
+    def entry_id(self, row: int) -> str:
+        return self._entry_ids[row]
+
+    def birth_date(self, row: int) -> date | None:
+        ordinal = self._births[row]
+        return date.fromordinal(ordinal) if ordinal else None
+
+    def is_keyed(self, row: int) -> bool:
+        """Whether the row's entry has a valid identifier on file."""
+        return bool(self._flags[row] & _KEYED)
+
+    def __len__(self) -> int:
+        return len(self._flags)
+
+    def nbytes(self) -> int:
+        """Approximate bytes held by the columns and tables (not the Python objects around them)."""
+        arrays = (self._births, self._categories, self._in_force_from, self._in_force_until)
+        total = len(self._flags) + sum(a.itemsize * len(a) for a in arrays)
+        total += self._entry_ids.nbytes() + self._han.nbytes() + self._pinyin.nbytes()
+        tables = (self._person_ids, self._org_codes, self._digests, self._entry_rows, self._name_blocks, self._birth_blocks)
+        return total + sum(t.nbytes() for t in tables)  # type: ignore[union-attr]
+
+
+def _birth_in_number(number18: str) -> date | None:
+    try:
+        return date(int(number18[6:10]), int(number18[10:12]), int(number18[12:14]))
+    except ValueError:
+        return None
