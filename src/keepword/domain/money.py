@@ -38,7 +38,7 @@ class Money:
             raise InvalidAmount(field, "negative", f"{field}: {raw!r} is negative")
         if value != value.quantize(_CENT):
             raise InvalidAmount(field, "too many decimals", f"{field}: {raw!r} has more than 2 decimals")
-        return cls(value.quantize(_CENT), currency)
+        return cls(abs(value.quantize(_CENT)), currency)  # abs: "-0" is zero, never "-0.00"
 
     @classmethod
     def zero(cls, currency: str = DEFAULT_CURRENCY) -> Money:

@@ -25,6 +25,8 @@ def published_record(case, listing, party, policy: Policy, on: date, court_name:
         "case_number": case.case_number,
         "filed_on": case.filed_on.isoformat(),
         "court": court_name or case.court_id,
+        "address": party.address,
+        "birth_date_year": party.birth_date.year if party.birth_date else None,
     }
     fields = policy.published_person_fields if party.is_person else policy.published_organization_fields
     record = {"listing_id": listing.id, "kind": party.kind}

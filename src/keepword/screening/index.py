@@ -333,10 +333,10 @@ class ScreeningIndex:
         hits.sort(key=lambda hit: (hit.role != "self", hit.row))
         return hits
 
-    def person_candidates(self, keys: PersonNameKeys, birth: date | None, on: date) -> list[int]:
-        """In-force person rows filed under any of the name's keys or born on ``birth``."""
+    def person_candidates(self, on: date, keys: PersonNameKeys | None = None, birth: date | None = None) -> list[int]:
+        """In-force person rows filed under any of the name's keys, or born on ``birth``."""
         rows: set[int] = set()
-        for key in keys.block_keys():
+        for key in keys.block_keys() if keys is not None else ():
             rows.update(self._name_blocks.rows(block_of_text(key)))
         if birth is not None:
             rows.update(self._birth_blocks.rows(birth.toordinal()))

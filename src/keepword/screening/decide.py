@@ -1,0 +1,232 @@
+"""Is this person or company on the list? One decision per record, always with its reason.
+
+The rules (RULES.md section 5):
+
+* ``match`` only on a **valid identifier** that is on the list (ID number, credit code, or a
+  bound person's ID number on a listed organisation). The identifier is decisive.
+* ``invalid`` when the identifier fails validation; the reason says why (length, checksum ...).
+* ``review``: the name matches **and** the birth date is the same: a possible match for a
+  human to check, never an automatic block. A name alone never reviews, let alone matches.
+* ``no_match`` otherwise: a valid identifier not on the list (even if a listed namesake exists),
+  the same name with another birth date (a namesake), a name without a birth date, or an
+  organisation name without its credit code.
+
+The similarity threshold for names was tuned on ``tests/data/screening/labelled.csv`` (see
+``bench/screening/eval_names.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from keepword.domain.errors import InvalidIdentifier
+from keepword.domain.identifiers import ResidentId, china_today, parse_credit_code, parse_id_number
+from keepword.domain.parties import ORGANIZATION, PERSON
+from keepword.screening.index import Hit, ScreeningIndex
+from keepword.screening.names import (
+    PersonNameKeys,
+    normalize_org_name,
+    person_name_keys,
+    person_name_score,
+)
+from keepword.screening.registry_entries import parse_date, parse_kind
+
+MATCH, REVIEW, NO_MATCH, INVALID = "match", "review", "no_match", "invalid"
+#: Lowest name similarity (0-100) that counts as "the same name" (tuned on the labelled set).
+NAME_MATCH_THRESHOLD = 90.0
+_ROLE_WORDS = {
+    "legal_representative": "legal representative",
+    "principal_in_charge": "principal person in charge",
+    "directly_responsible": "directly responsible person",
+    "actual_controller": "actual controller",
+}
+_ORG_MARKERS = ("公司", "集团", "合伙", "中心", "厂", "商行", "店", "合作社", "事务所", "研究院", "医院", "学校",
+                " ltd", " co.", " co ", " inc", " llc", " limited", " corp", " company", " group")
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningRecord:
+    """What a partner asks about. Every field but ``record_id`` may be empty.
+
+    ``id_number`` holds an ID number (person) or a credit code (organisation). ``kind`` may be
+    empty: it is then guessed from the identifier, or from the name.
+    """
+
+    record_id: str = ""
+    kind: str = ""
+    name: str = ""
+    id_number: str = ""
+    birth_date: date | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, str | None]) -> ScreeningRecord:
+        """Read a RECORDS.csv row; raises ``ValidationFailed`` for a bad kind or birth date."""
+        return cls(
+            record_id=(row.get("record_id") or "").strip(),
+            kind=parse_kind(row.get("kind")),
+            name=(row.get("name") or "").strip(),
+            id_number=(row.get("id_number") or row.get("credit_code") or "").strip(),
+            birth_date=parse_date(row.get("birth_date"), "birth_date"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer for one record. ``code`` is a stable machine-readable form of ``reason``."""
+
+    decision: str
+    entry_id: str
+    score: float
+    reason: str
+    code: str = ""
+
+
+def check(index: ScreeningIndex, record: ScreeningRecord, on: date | None = None,
+          threshold: float = NAME_MATCH_THRESHOLD) -> Decision:
+    """Screen one record against the index as of day ``on`` (default: today in China)."""
+    on = on or china_today()
+    if record.id_number.strip():
+        return _check_identifier(index, record, on, threshold)
+    if record.name.strip():
+        if _is_organization(record):
+            return _check_organization_name(index, record, on)
+        return _check_person_name(index, record, record.birth_date, on, threshold)
+    return Decision(INVALID, "", 0.0, "nothing to check: the record has neither an identifier nor a name", "empty_record")
+
+
+def check_digest(index: ScreeningIndex, digest_hex: str, on: date | None = None) -> Decision:
+    """Screen a keyed digest (privacy mode): ``match`` or ``no_match``, never by name."""
+    try:
+        hits = index.find_by_digest(digest_hex, on or china_today())
+    except ValueError as problem:
+        return Decision(INVALID, "", 0.0, f"digest: {problem}", "invalid_digest")
+    if hits:
+        return _listed(hits, "the keyed identifier")
+    return Decision(NO_MATCH, "", 0.0, "the keyed identifier is not on the list", "digest_not_listed")
+
+
+def _is_organization(record: ScreeningRecord) -> bool:
+    if record.kind:
+        return record.kind == ORGANIZATION
+    name = f" {record.name.lower()} "
+    return any(marker in name for marker in _ORG_MARKERS)
+
+
+def _parse_identifier(record: ScreeningRecord) -> ResidentId | str:
+    """The parsed ID number (person) or normalised credit code (organisation)."""
+    if record.kind == PERSON:
+        return parse_id_number(record.id_number)
+    if record.kind == ORGANIZATION:
+        return parse_credit_code(record.id_number).code
+    try:
+        return parse_id_number(record.id_number)
+    except InvalidIdentifier as as_person:
+        try:
+            return parse_credit_code(record.id_number).code
+        except InvalidIdentifier as as_organization:
+            digits = record.id_number.strip()[:17]
+            raise (as_person if digits.isdigit() else as_organization) from None
+
+
+def _check_identifier(index: ScreeningIndex, record: ScreeningRecord, on: date, threshold: float) -> Decision:
+    try:
+        parsed = _parse_identifier(record)
+    except InvalidIdentifier as problem:
+        return Decision(INVALID, "", 0.0, f"{problem.field} is not valid ({problem.reason}): {problem.detail}",
+                        f"invalid_{problem.reason}")
+    if isinstance(parsed, str):
+        hits = index.find_organization(parsed, on)
+        if hits:
+            return _listed(hits, "the credit code")
+        return Decision(NO_MATCH, "", 0.0, "valid credit code, not on the list", "identifier_not_listed")
+    hits = index.find_person(parsed.number, on)
+    if hits:
+        decision = _listed(hits, "the ID number")
+        return _with_notes(decision, index, hits[0], record, parsed, threshold)
+    if index.unkeyed_persons and record.name.strip():
+        # Only entries without an ID number on file can still be this person.
+        birth = record.birth_date or parsed.birth_date
+        review = _best_name_and_birth(index, person_name_keys(record.name), birth, on, threshold, unkeyed_only=True)
+        if review is not None:
+            row, score = review
+            return Decision(REVIEW, index.entry_id(row), score,
+                            f"ID number not on the list, but name and birth date match entry {index.entry_id(row)}, "
+                            "which has no ID number on file: a possible match for human review", "name_and_birth_unkeyed")
+    return Decision(NO_MATCH, "", 0.0, "valid ID number, not on the list", "identifier_not_listed")
+
+
+def _listed(hits: list[Hit], what: str) -> Decision:
+    first = hits[0]
+    if first.role == "self":
+        reason = f"{what} is on the list (entry {first.entry_id})"
+        code = "identifier_listed"
+    else:
+        reason = f"{what} is that of the {_ROLE_WORDS[first.role]} of listed organisation entry {first.entry_id}"
+        code = f"bound_person_listed:{first.role}"
+    if len(hits) > 1:
+        reason += f"; {len(hits) - 1} more listed entr{'y' if len(hits) == 2 else 'ies'}"
+    return Decision(MATCH, first.entry_id, 100.0, reason, code)
+
+
+def _with_notes(decision: Decision, index: ScreeningIndex, hit: Hit, record: ScreeningRecord,
+                parsed: ResidentId, threshold: float) -> Decision:
+    """Add notes when the name or birth date given disagree with the (decisive) ID number."""
+    notes = []
+    if record.birth_date and record.birth_date != parsed.birth_date:
+        notes.append("the birth date given differs from the one in the ID number")
+    if hit.role == "self" and record.name.strip():
+        score = person_name_score(person_name_keys(record.name), index.name_keys(hit.row))
+        if score < threshold:
+            notes.append("the name given differs from the listed name")
+    if not notes:
+        return decision
+    return Decision(decision.decision, decision.entry_id, decision.score,
+                    f"{decision.reason} (note: {'; '.join(notes)})", decision.code)
+
+
+def _check_person_name(index: ScreeningIndex, record: ScreeningRecord, birth: date | None, on: date,
+                       threshold: float) -> Decision:
+    if birth is None:
+        return Decision(NO_MATCH, "", 0.0, "a name alone cannot identify anyone: give an ID number or a birth date",
+                        "name_only")
+    keys = person_name_keys(record.name)
+    review = _best_name_and_birth(index, keys, birth, on, threshold, unkeyed_only=False)
+    if review is not None:
+        row, score = review
+        return Decision(REVIEW, index.entry_id(row), score,
+                        f"name and birth date match entry {index.entry_id(row)}: a possible match for human review, "
+                        "not an identification", "name_and_birth")
+    if _has_namesake(index, keys, on, threshold):
+        return Decision(NO_MATCH, "", 0.0, "a listed entry has this name but another birth date: a namesake, not this person",
+                        "namesake_other_birth")
+    return Decision(NO_MATCH, "", 0.0, "no listed entry with this name and birth date", "name_and_birth_not_listed")
+
+
+def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: date | None, on: date,
+                         threshold: float, unkeyed_only: bool) -> tuple[int, float] | None:
+    """The best-scoring in-force person row born on ``birth`` whose name reaches ``threshold``."""
+    if birth is None or keys.is_empty:
+        return None
+    best: tuple[int, float] | None = None
+    for row in index.person_candidates(on, birth=birth):
+        if unkeyed_only and index.is_keyed(row):
+            continue
+        score = person_name_score(keys, index.name_keys(row))
+        if score >= threshold and (best is None or score > best[1]):
+            best = (row, score)
+    return best
+
+
+def _has_namesake(index: ScreeningIndex, keys: PersonNameKeys, on: date, threshold: float) -> bool:
+    return any(person_name_score(keys, index.name_keys(row)) >= threshold
+               for row in index.person_candidates(on, keys=keys))
+
+
+def _check_organization_name(index: ScreeningIndex, record: ScreeningRecord, on: date) -> Decision:
+    if index.organization_candidates(normalize_org_name(record.name), on):
+        reason = "the name matches a listed organisation, but a name alone cannot identify it: check with the credit code"
+        return Decision(NO_MATCH, "", 0.0, reason, "organization_name_only")
+    return Decision(NO_MATCH, "", 0.0, "no listed organisation has this name; without a credit code this is not an "
+                    "identification", "organization_name_not_listed")
