@@ -24,8 +24,45 @@ class Settings(BaseSettings):
     tick_interval_seconds: int = Field(default=60, ge=0)
     # Page size limit for API listings.
     max_page_size: int = Field(default=200, ge=1, le=10_000)
+    # Send the session and CSRF cookies only over HTTPS. Turn off only for plain-http development setups.
+    cookie_secure: bool = True
+    # Lifetime of a browser session (seconds); the session row expires with it.
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
+    # Lifetime of a bearer token from POST /api/v1/auth/token (seconds).
+    token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    # Failed logins in a row that lock an account, and how long the lock lasts (seconds).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=15 * 60, ge=1)
+    # argon2id cost of password hashes. The defaults cost about 0.2 s a hash; tests lower them.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    # Requests a minute per client address on public routes, and per partner on partner routes (token bucket).
+    rate_limit_public_per_minute: int = Field(default=60, ge=1)
+    rate_limit_partner_per_minute: int = Field(default=600, ge=1)
+    # A signed (HMAC-SHA256) audit checkpoint is written after every this many audit entries.
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+    # ---- partner feeds (docs/feeds.md) ----
+    # Feed events are kept at least this many days (the purge refuses fewer than 30).
+    feed_retention_days: int = Field(default=30, ge=30)
+    # Seconds the relay waits between polls when nothing woke it (PostgreSQL also wakes it by NOTIFY).
+    relay_poll_seconds: float = Field(default=0.5, gt=0)
+    # Seconds before a webhook request counts as failed.
+    relay_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Deliveries one endpoint lane claims at a time, and how many of them are in flight at once.
+    relay_batch_size: int = Field(default=100, ge=1)
+    relay_max_in_flight: int = Field(default=8, ge=1)
+    # Seconds a claimed delivery stays reserved; a relay killed mid-batch leaves it to be retried after this.
+    relay_lease_seconds: float = Field(default=60.0, gt=0)
+    # Retry delays: exponential from base (doubling) up to max, with jitter; after the window the endpoint
+    # is disabled (default: 3 days).
+    relay_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    relay_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    relay_retry_window_seconds: float = Field(default=3 * 24 * 3600.0, gt=0)
 
     def check_production(self) -> None:
         """Refuse to start a production server with development defaults."""
         if self.environment == "production" and self.secret_key.startswith("development-only"):
             raise ValueError("KEEPWORD_SECRET_KEY must be set in production")
+        if self.environment == "production" and not self.cookie_secure:
+            raise ValueError("KEEPWORD_COOKIE_SECURE must stay on in production (cookies only over HTTPS)")

@@ -179,8 +179,8 @@ class ListingSteps:
 
     # ---- deletion and revocation ------------------------------------------------------------
     def schedule_listing_deletion(self, listing_id: str, condition: str, at: datetime, by: str, policy,
-                                  requested_by: str | None = None) -> Listing:
-        """Record a deletion condition; the deadline is 3 working days after it arose."""
+                                  requested_by: str | None = None, arose_on: date | None = None) -> Listing:
+        """Record a deletion condition; the deadline is 3 working days after it arose (default: today)."""
         listing = self.listing(listing_id)
         if condition not in policy.deletion_conditions:
             raise ValidationFailed("condition", f"must be one of {', '.join(policy.deletion_conditions)}")
@@ -189,9 +189,9 @@ class ListingSteps:
                 raise ValidationFailed("requested_by", "a deletion at a creditor's request names that creditor")
         if condition == "fruitless_after_searches" and self.fruitless_searches() < policy.minimum_asset_searches:
             raise ValidationFailed("condition", f"needs at least {policy.minimum_asset_searches} fruitless asset searches")
-        today = self.local_day(at, policy)
-        due = policy.calendar.add_working_days(today, policy.deletion_working_days)
-        if listing.schedule_deletion(condition, today, due, requested_by):
+        arose_on = arose_on or self.local_day(at, policy)
+        due = policy.calendar.add_working_days(arose_on, policy.deletion_working_days)
+        if listing.schedule_deletion(condition, arose_on, due, requested_by):
             self._record(ev.DeletionScheduled(occurred_at=at, case_id=self.id, debtor_id=listing.debtor_id, actor=by,
                                               listing_id=listing.id, condition=condition, due_on=due))
         return listing
@@ -223,7 +223,8 @@ class ListingSteps:
         due = [l for l in self.listings if l.is_published and l.expires_on and l.expires_on <= today
                and l.deletion_due is None]
         for listing in due:
-            self.schedule_listing_deletion(listing.id, "term_expired", at, by, policy)
+            # The deadline runs from the day the term ended, even when the tick comes later.
+            self.schedule_listing_deletion(listing.id, "term_expired", at, by, policy, arose_on=listing.expires_on)
         return due
 
     def carry_out_due_deletions(self, at: datetime, by: str, policy) -> list[Listing]:

@@ -75,6 +75,36 @@ class Measure:
         return self.ended_on is None
 
 
+def check_registration(*, court_id: str, case_number: str, creditors: list, debtors: list, obligation: Money,
+                       judgment_date: date, effective_date: date, filed_on: date, policy: Policy) -> str:
+    """The rules a judgment must meet to be registered; returns the case number with whitespace normalised.
+
+    Raises ValidationFailed. Parties need only ``id`` and ``identifier``, so a bulk import can apply
+    the same rules without building (ORM-instrumented) objects for every row.
+    """
+    case_number = " ".join((case_number or "").split())
+    if not case_number:
+        raise ValidationFailed("case_number", "empty")
+    if not court_id:
+        raise ValidationFailed("court", "empty")
+    if not creditors:
+        raise ValidationFailed("creditors", "at least one creditor is needed")
+    if not debtors:
+        raise ValidationFailed("debtors", "at least one debtor is needed")
+    if not obligation.is_positive():
+        raise ValidationFailed("amount", "must be greater than zero")
+    if obligation.currency != policy.currency:
+        raise ValidationFailed("currency", f"this jurisdiction enforces in {policy.currency}")
+    if effective_date < judgment_date:
+        raise ValidationFailed("effective_date", "before the judgment date")
+    if filed_on < effective_date:
+        raise ValidationFailed("filed_on", "enforcement filed before the judgment took effect")
+    ids = [p.id for p in creditors + debtors]
+    if len(set(ids)) != len(ids) or {p.identifier for p in creditors} & {p.identifier for p in debtors}:
+        raise ValidationFailed("parties", "a party cannot be creditor and debtor of the same case")
+    return case_number
+
+
 @dataclass
 class EnforcementCase(ListingSteps, RestrictionSteps):
     court_id: str
@@ -106,26 +136,9 @@ class EnforcementCase(ListingSteps, RestrictionSteps):
                  obligation: Money, judgment_date: date, effective_date: date, filed_on: date,
                  at: datetime, by: str, obligation_text: str = "", policy: Policy) -> EnforcementCase:
         """Register an effective judgment for enforcement."""
-        case_number = " ".join((case_number or "").split())
-        if not case_number:
-            raise ValidationFailed("case_number", "empty")
-        if not court_id:
-            raise ValidationFailed("court", "empty")
-        if not creditors:
-            raise ValidationFailed("creditors", "at least one creditor is needed")
-        if not debtors:
-            raise ValidationFailed("debtors", "at least one debtor is needed")
-        if not obligation.is_positive():
-            raise ValidationFailed("amount", "must be greater than zero")
-        if obligation.currency != policy.currency:
-            raise ValidationFailed("currency", f"this jurisdiction enforces in {policy.currency}")
-        if effective_date < judgment_date:
-            raise ValidationFailed("effective_date", "before the judgment date")
-        if filed_on < effective_date:
-            raise ValidationFailed("filed_on", "enforcement filed before the judgment took effect")
-        ids = [p.id for p in creditors + debtors]
-        if len(set(ids)) != len(ids) or {p.identifier for p in creditors} & {p.identifier for p in debtors}:
-            raise ValidationFailed("parties", "a party cannot be creditor and debtor of the same case")
+        case_number = check_registration(
+            court_id=court_id, case_number=case_number, creditors=creditors, debtors=debtors, obligation=obligation,
+            judgment_date=judgment_date, effective_date=effective_date, filed_on=filed_on, policy=policy)
         case = cls(court_id=court_id, case_number=case_number, obligation=obligation, filed_on=filed_on,
                    judgment_date=judgment_date, effective_date=effective_date, obligation_text=obligation_text,
                    policy_id=policy.id, created_at=at, updated_at=at)

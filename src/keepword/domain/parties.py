@@ -92,3 +92,9 @@ def _clean_phone(phone: str) -> str:
     if len(digits.lstrip("+")) < 5 or len(digits) > 16:
         raise ValidationFailed("phone", f"{phone!r} is not a phone number")
     return digits
+
+
+# The rules Party.person / Party.organization apply to names and phone numbers, public for bulk
+# paths (case import) that check rows without building a Party for each.
+clean_name = _clean_name
+clean_phone = _clean_phone

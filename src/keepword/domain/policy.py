@@ -101,6 +101,10 @@ def _non_negative(table: dict, key: str, where: str) -> int:
     return value
 
 
+def _optional_non_negative(table: dict, key: str, default: int, where: str) -> int:
+    return _non_negative(table, key, where) if key in table else default
+
+
 def parse_policy(data: dict) -> Policy:
     """Build a Policy from parsed TOML, naming the first field that is wrong."""
     listing = _need(data, "listing", dict, "policy")
@@ -108,6 +112,8 @@ def parse_policy(data: dict) -> Policy:
     publication = _need(data, "publication", dict, "policy")
     restrictions = _need(data, "restrictions", dict, "policy")
     retention = data.get("retention", {})
+    if not isinstance(retention, dict):
+        raise PolicyInvalid(f"policy.retention: expected table, got {retention!r}", field="policy.retention")
     tz = _need(data, "timezone", str, "policy")
     try:
         ZoneInfo(tz)
@@ -121,6 +127,8 @@ def parse_policy(data: dict) -> Policy:
     grounds: dict[int, Ground] = {}
     for i, raw in enumerate(_need(data, "grounds", list, "policy")):
         where = f"grounds[{i}]"
+        if not isinstance(raw, dict):
+            raise PolicyInvalid(f"{where}: expected a table, got {raw!r}", field=where)
         number = _need(raw, "number", int, where)
         if number in grounds:
             raise PolicyInvalid(f"{where}.number: ground {number} defined twice", field=f"{where}.number")
@@ -176,8 +184,8 @@ def parse_policy(data: dict) -> Policy:
         restrict_every_listed_debtor=bool(restrictions.get("restrict_every_listed_debtor", False)),
         one_off_reasons=tuple(restrictions.get("one_off_reasons", ())),
         lift_reasons=tuple(restrictions.get("lift_reasons", ())),
-        deleted_listing_retention_years=int(retention.get("deleted_listing_years", 5)),
-        closed_case_retention_years=int(retention.get("closed_case_years", 10)),
+        deleted_listing_retention_years=_optional_non_negative(retention, "deleted_listing_years", 5, "retention"),
+        closed_case_retention_years=_optional_non_negative(retention, "closed_case_years", 10, "retention"),
     )
 
 

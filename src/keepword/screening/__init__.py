@@ -9,7 +9,7 @@ Entry points for the CLI and the HTTP API:
 * :func:`hmac_key` for the privacy mode.
 """
 
-from keepword.screening.bulk import LIVE_INDEX, ScreenSummary, run_screen, screen_file
+from keepword.screening.bulk import ScreenSummary, run_screen, screen_file
 from keepword.screening.decide import (
     INVALID,
     MATCH,
@@ -21,7 +21,7 @@ from keepword.screening.decide import (
     check,
     check_digest,
 )
-from keepword.screening.holder import IndexHolder, SwapRecord
+from keepword.screening.holder import LIVE_INDEX, IndexHolder, SwapRecord
 from keepword.screening.identifier_keys import hmac_key
 from keepword.screening.index import DigestLookupUnavailable, Hit, ScreeningIndex
 from keepword.screening.names import normalize_org_name, person_name_keys, person_name_score

@@ -19,16 +19,13 @@ from typing import BinaryIO
 from keepword.domain.errors import NotFound, ValidationFailed
 from keepword.domain.identifiers import china_today
 from keepword.screening.decide import INVALID, Decision, ScreeningRecord, check
-from keepword.screening.holder import IndexHolder
+from keepword.screening.holder import LIVE_INDEX, IndexHolder
 from keepword.screening.index import ScreeningIndex
 
 RESULT_COLUMNS = ("record_id", "decision", "entry_id", "score", "reason")
 #: ``progress(records_done, bytes_done, bytes_total)``, called every few hundred records and at the end.
 ProgressCallback = Callable[[int, int, int], None]
 _PROGRESS_EVERY = 500
-
-#: The live index an application keeps fresh (feed follower); used when no registry file is given.
-LIVE_INDEX = IndexHolder()
 
 
 @dataclass

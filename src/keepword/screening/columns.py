@@ -32,7 +32,7 @@ class StringColumn:
 
     def __init__(self) -> None:
         self._blob = bytearray()
-        self._ends = array("L")  # blob offsets: up to 4 GiB of text
+        self._ends = array("I")  # blob offsets: up to 4 GiB of text
 
     def append(self, text: str) -> int:
         """Store ``text``; return its position."""
@@ -63,6 +63,9 @@ def sort_columns(keys: array, *payloads: array) -> tuple[array, ...]:
     out_keys = array(keys.typecode)
     outs = [array(p.typecode) for p in payloads]
     for bucket in _positions_by_bucket(keys):
+        if not payloads:
+            out_keys.extend(sorted(map(keys.__getitem__, bucket)))
+            continue
         packed = sorted([keys[i] << 32 | i for i in bucket])
         out_keys.extend([p >> 32 for p in packed])
         order = [p & _LOW32 for p in packed]
@@ -89,7 +92,7 @@ def _positions_by_bucket(keys: array) -> Iterator[Iterable[int]]:
     for b in range(1, len(counts)):
         starts[b] = starts[b - 1] + counts[b - 1]
     bounds = list(zip(starts, [s + c for s, c in zip(starts, counts)]))
-    placed = array("L", bytes(4 * n))
+    placed = array("I", bytes(4 * n))  # "I" is 4 bytes; "L" would be 8
     cursor = starts[:]
     for i, b in enumerate(bucket_of):
         placed[cursor[b]] = i
@@ -102,24 +105,27 @@ def _positions_by_bucket(keys: array) -> Iterator[Iterable[int]]:
 class KeyTable:
     """Sorted ``(key, tag) -> [ref, ...]`` table with an overlay for keys added later.
 
-    ``key`` is a signed 64-bit int, ``tag`` an unsigned 16-bit int (0 when unused), ``ref`` an
-    unsigned 32-bit int. A key may have several refs (one person on several entries).
+    ``key`` is a signed 64-bit int, ``tag`` an unsigned 16-bit int, ``ref`` an unsigned 32-bit
+    int. A table built without tags stores none (every tag is 0). A key may have several refs
+    (one person on several entries).
     """
 
     __slots__ = ("_keys", "_tags", "_refs", "_added")
 
     def __init__(self, keys: array | None = None, tags: array | None = None, refs: array | None = None) -> None:
         self._keys = keys if keys is not None else array("q")
-        self._tags = tags if tags is not None else array("H", bytes(2 * len(self._keys)))
-        self._refs = refs if refs is not None else array("L")
+        self._tags = tags
+        self._refs = refs if refs is not None else array("I")
         self._added: dict[tuple[int, int], list[int]] = {}
 
     @classmethod
     def build(cls, keys: array, tags: array | None, refs: array) -> KeyTable:
-        """Sort unsorted parallel columns into a table (the input arrays may be discarded)."""
+        """Sort unsorted parallel columns into a table (``tags=None``: a table without tags)."""
         if tags is None:
-            tags = array("H", bytes(2 * len(keys)))
-        return cls(*sort_columns(keys, tags, refs))
+            sorted_keys, sorted_refs = sort_columns(keys, refs)
+            return cls(sorted_keys, None, sorted_refs)
+        sorted_keys, sorted_tags, sorted_refs = sort_columns(keys, tags, refs)
+        return cls(sorted_keys, sorted_tags, sorted_refs)
 
     def add(self, key: int, tag: int, ref: int) -> None:
         """Add one mapping after the build (kept in the overlay until the next rebuild)."""
@@ -127,17 +133,16 @@ class KeyTable:
 
     def find(self, key: int, tag: int = 0) -> list[int]:
         """All refs stored under ``(key, tag)``."""
-        keys = self._keys
+        keys, tags = self._keys, self._tags
         refs = []
         i = bisect_left(keys, key)
         n = len(keys)
         while i < n and keys[i] == key:
-            if self._tags[i] == tag:
+            if (tags[i] if tags is not None else 0) == tag:
                 refs.append(self._refs[i])
             i += 1
-        added = self._added.get((key, tag))
-        if added:
-            refs.extend(added)
+        if self._added:
+            refs.extend(self._added.get((key, tag), ()))
         return refs
 
     def __len__(self) -> int:
@@ -145,7 +150,7 @@ class KeyTable:
 
     def nbytes(self) -> int:
         """Bytes held by the sorted columns (the overlay is small and not counted)."""
-        return sum(a.itemsize * len(a) for a in (self._keys, self._tags, self._refs))
+        return sum(a.itemsize * len(a) for a in (self._keys, self._tags, self._refs) if a is not None)
 
 
 class RowBlocks:
@@ -157,16 +162,15 @@ class RowBlocks:
         self._packed = packed if packed is not None else array("Q")
         self._added: dict[int, list[int]] = {}
 
+    @staticmethod
+    def pack(block: int, row: int) -> int:
+        """One element of the packed array: the block number above the row."""
+        return block << 32 | row
+
     @classmethod
-    def build(cls, blocks: array, rows: array) -> RowBlocks:
-        """Pack and sort parallel ``blocks`` (unsigned 32-bit) and ``rows`` arrays."""
-        packed = array("Q", [b << 32 | r for b, r in zip(blocks, rows)]) if len(blocks) <= _SORT_BUCKET else None
-        if packed is not None:
-            packed = array("Q", sorted(packed))
-        else:
-            sorted_blocks, sorted_rows = sort_columns(blocks, rows)
-            packed = array("Q", (b << 32 | r for b, r in zip(sorted_blocks, sorted_rows)))
-        return cls(packed)
+    def build(cls, packed: array) -> RowBlocks:
+        """Sort an array ("Q") of :meth:`pack`-ed ``(block, row)`` pairs into a table."""
+        return cls(sort_columns(packed)[0])
 
     def add(self, block: int, row: int) -> None:
         """Add one row to a block after the build."""
@@ -178,9 +182,8 @@ class RowBlocks:
         lo = bisect_left(packed, block << 32)
         hi = bisect_left(packed, (block + 1) << 32, lo)
         found = [p & _LOW32 for p in packed[lo:hi]]
-        added = self._added.get(block)
-        if added:
-            found.extend(added)
+        if self._added:
+            found.extend(self._added.get(block, ()))
         return found
 
     def __len__(self) -> int:

@@ -75,3 +75,8 @@ class IndexHolder:
             record = SwapRecord(self.generation, datetime.now(timezone.utc), len(old), len(new_index), len(journal))
             self.swaps.append(record)
             return record
+
+
+#: The live index of this process, kept fresh by the feed follower; the HTTP API and the
+#: ``screen`` command (without a registry file) read it.
+LIVE_INDEX = IndexHolder()

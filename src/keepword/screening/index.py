@@ -22,9 +22,10 @@ import csv
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from keepword.domain.errors import InvalidIdentifier, KeepwordError, ValidationFailed
@@ -52,6 +53,7 @@ from keepword.screening.registry_entries import (
 ROLES = ("self", *BOUND_ROLES)
 _ORG, _DELISTED, _KEYED = 1, 2, 4
 _MAX_PROBLEMS = 20
+_EPOCH_1970 = date(1970, 1, 1).toordinal()
 
 
 class DigestLookupUnavailable(KeepwordError):
@@ -90,12 +92,13 @@ class BuildStats:
 class _KeyColumns:
     """Unsorted key columns collected during a build; ``freeze`` sorts them into a KeyTable."""
 
-    def __init__(self) -> None:
-        self.keys, self.tags, self.refs = array("q"), array("H"), array("L")
+    def __init__(self, tagged: bool) -> None:
+        self.keys, self.tags, self.refs = array("q"), array("H") if tagged else None, array("I")
 
     def add(self, key: int, tag: int, ref: int) -> None:
         self.keys.append(key)
-        self.tags.append(tag)
+        if self.tags is not None:
+            self.tags.append(tag)
         self.refs.append(ref)
 
     def freeze(self) -> KeyTable:
@@ -103,15 +106,16 @@ class _KeyColumns:
 
 
 class _BlockColumns:
+    """Unsorted packed ``(block, row)`` pairs collected during a build."""
+
     def __init__(self) -> None:
-        self.blocks, self.rows = array("L"), array("L")
+        self.packed = array("Q")
 
     def add(self, block: int, row: int) -> None:
-        self.blocks.append(block)
-        self.rows.append(row)
+        self.packed.append(block << 32 | row)
 
     def freeze(self) -> RowBlocks:
-        return RowBlocks.build(self.blocks, self.rows)
+        return RowBlocks.build(self.packed)
 
 
 class ScreeningIndex:
@@ -121,17 +125,18 @@ class ScreeningIndex:
         self._secret = _secret_bytes(secret) if secret else None
         self._entry_ids = StringColumn()
         self._flags = bytearray()
-        self._births = array("l")
-        self._categories = array("L")
-        self._in_force_from = array("l")
-        self._in_force_until = array("l")
-        self._han = StringColumn()
-        self._pinyin = StringColumn()
+        self._births = array("i")  # date ordinal, 0: unknown
+        self._categories = array("H")  # bit mask over _category_names
+        self._in_force_from = array("H")  # days since 1970-01-01, 0: open
+        self._in_force_until = array("H")
+        # A person's Han key (the pinyin keys are recomputed, cheaply, when needed), a Latin
+        # name as written, or an organisation's normalised name.
+        self._names = StringColumn()
         self._category_names: list[str] = []
-        self._person_ids: _KeyColumns | KeyTable = _KeyColumns()
-        self._org_codes: _KeyColumns | KeyTable = _KeyColumns()
-        self._digests: _KeyColumns | KeyTable = _KeyColumns()
-        self._entry_rows: _KeyColumns | KeyTable = _KeyColumns()
+        self._person_ids: _KeyColumns | KeyTable = _KeyColumns(tagged=False)
+        self._org_codes: _KeyColumns | KeyTable = _KeyColumns(tagged=True)
+        self._digests: _KeyColumns | KeyTable = _KeyColumns(tagged=True)
+        self._entry_rows: _BlockColumns | RowBlocks = _BlockColumns()
         self._name_blocks: _BlockColumns | RowBlocks = _BlockColumns()
         self._birth_blocks: _BlockColumns | RowBlocks = _BlockColumns()
         self.unkeyed_persons = 0
@@ -152,12 +157,10 @@ class ScreeningIndex:
         index = cls(secret)
         for item in entries:
             try:
-                entry = item if isinstance(item, RegistryEntry) else RegistryEntry.from_row(item)
+                index._add_entry(item if isinstance(item, RegistryEntry) else RegistryEntry.from_row(item))
             except ValidationFailed as problem:
                 index.stats.skipped_rows += 1
                 index.stats.note(f"row skipped: {problem}")
-                continue
-            index._add_entry(entry)
         index._freeze()
         index.stats.seconds = time.perf_counter() - started
         return index
@@ -171,8 +174,10 @@ class ScreeningIndex:
     def _freeze(self) -> None:
         for name in ("_person_ids", "_org_codes", "_digests", "_entry_rows", "_name_blocks", "_birth_blocks"):
             setattr(self, name, getattr(self, name).freeze())
+        _person_name_filing.cache_clear()  # only worth its memory while rows pour in
 
     def _add_entry(self, entry: RegistryEntry) -> int:
+        categories = self._category_mask(entry.categories)  # may refuse the entry: before any change
         row = len(self._flags)
         is_org = entry.kind == ORGANIZATION
         normalized = self._file_identifier(entry, row, is_org)
@@ -183,26 +188,23 @@ class ScreeningIndex:
             self._file_bound_person(entry.entry_id, row, role, number)
         self._entry_ids.append(entry.entry_id)
         self._births.append(birth.toordinal() if birth else 0)
-        self._categories.append(self._category_mask(entry.categories))
-        self._in_force_from.append(entry.in_force_from.toordinal() if entry.in_force_from else 0)
-        self._in_force_until.append(entry.in_force_until.toordinal() if entry.in_force_until else 0)
+        self._categories.append(categories)
+        self._in_force_from.append(_days_since_1970(entry.in_force_from))
+        self._in_force_until.append(_days_since_1970(entry.in_force_until))
         if is_org:
             org_name = normalize_org_name(entry.name) if entry.name else ""
-            self._han.append(org_name)
-            self._pinyin.append("")
-            block_keys: tuple[str, ...] = (f"o:{org_name}",) if org_name else ()
+            self._names.append(org_name)
+            blocks = (block_of_text(f"o:{org_name}"),) if org_name else ()
         else:
-            keys = person_name_keys(entry.name)
-            self._han.append(keys.han)
-            self._pinyin.append("|".join(keys.pinyin))
-            block_keys = keys.filing_keys()
+            stored_name, blocks = _person_name_filing(entry.name)
+            self._names.append(stored_name)
             if birth:
                 self._birth_blocks.add(birth.toordinal(), row)
             if not normalized:
                 self.unkeyed_persons += 1
-        for key in block_keys:
-            self._name_blocks.add(block_of_text(key), row)
-        self._entry_rows.add(hash(entry.entry_id), 0, row)
+        for block in blocks:
+            self._name_blocks.add(block, row)
+        self._entry_rows.add(block_of_text(entry.entry_id), row)
         # The flags byte goes last: until it exists the row is not visible to lookups.
         self._flags.append((_ORG if is_org else 0) | (_KEYED if normalized else 0))
         self.stats.entries += 1
@@ -250,8 +252,8 @@ class ScreeningIndex:
         mask = 0
         for category in categories:
             if category not in self._category_names:
-                if len(self._category_names) == 32:
-                    raise ValidationFailed("categories", "too_many", "categories: at most 32 distinct restriction categories")
+                if len(self._category_names) == 16:
+                    raise ValidationFailed("categories", "too_many", "categories: at most 16 distinct restriction categories")
                 self._category_names.append(category)
             mask |= 1 << self._category_names.index(category)
         return mask
@@ -277,7 +279,7 @@ class ScreeningIndex:
         raise TypeError(f"not a registry event: {event!r}")
 
     def _rows_of(self, entry_id: str) -> list[int]:
-        return [row for row in self._entry_rows.find(hash(entry_id)) if self._entry_ids[row] == entry_id]
+        return [row for row in self._entry_rows.rows(block_of_text(entry_id)) if self._entry_ids[row] == entry_id]
 
     def _delist(self, entry_id: str) -> bool:
         changed = False
@@ -306,7 +308,7 @@ class ScreeningIndex:
             return False  # a row being added by apply() right now
         if self._flags[row] & _DELISTED or not self._categories[row]:
             return False
-        day = on.toordinal()
+        day = on.toordinal() - _EPOCH_1970
         start, end = self._in_force_from[row], self._in_force_until[row]
         return (not start or start <= day) and (not end or day <= end)
 
@@ -329,28 +331,38 @@ class ScreeningIndex:
         return self._hits(self._digests.find(*digest_hex_key(digest_hex)), on)
 
     def _hits(self, refs: list[int], on: date) -> list[Hit]:
+        if not refs:
+            return []
         hits = [Hit(ref >> 3, self._entry_ids[ref >> 3], ROLES[ref & 7]) for ref in refs if self.in_force(ref >> 3, on)]
-        hits.sort(key=lambda hit: (hit.role != "self", hit.row))
+        if len(hits) > 1:
+            hits.sort(key=lambda hit: (hit.role != "self", hit.row))
         return hits
 
-    def person_candidates(self, on: date, keys: PersonNameKeys | None = None, birth: date | None = None) -> list[int]:
-        """In-force person rows filed under any of the name's keys, or born on ``birth``."""
-        rows: set[int] = set()
-        for key in keys.block_keys() if keys is not None else ():
-            rows.update(self._name_blocks.rows(block_of_text(key)))
+    def person_candidates(self, on: date, keys: PersonNameKeys | None = None, birth: date | None = None) -> Iterator[int]:
+        """In-force person rows filed under any of the name's keys, or born on ``birth``.
+
+        Yielded lazily, each row once, so a caller looking for any one row can stop early
+        (a common name can be on tens of thousands of entries).
+        """
+        groups = [self._name_blocks.rows(block_of_text(key)) for key in keys.block_keys()] if keys is not None else []
         if birth is not None:
-            rows.update(self._birth_blocks.rows(birth.toordinal()))
-        return sorted(r for r in rows if not self._flags[r] & _ORG and self.in_force(r, on))
+            groups.append(self._birth_blocks.rows(birth.toordinal()))
+        seen: set[int] = set()
+        for rows in groups:
+            for row in rows:
+                if row not in seen:
+                    seen.add(row)
+                    if self.in_force(row, on) and not self._flags[row] & _ORG:
+                        yield row
 
     def organization_candidates(self, normalized_name: str, on: date) -> list[int]:
         """In-force organisation rows whose normalised name is ``normalized_name``."""
         rows = self._name_blocks.rows(block_of_text(f"o:{normalized_name}"))
-        return [r for r in rows if self._flags[r] & _ORG and self.in_force(r, on) and self._han[r] == normalized_name]
+        return [r for r in rows if self.in_force(r, on) and self._flags[r] & _ORG and self._names[r] == normalized_name]
 
     def name_keys(self, row: int) -> PersonNameKeys:
         """The stored name keys of a person row."""
-        pinyin = self._pinyin[row]
-        return PersonNameKeys(self._han[row], tuple(pinyin.split("|")) if pinyin else ())
+        return person_name_keys(self._names[row])
 
     def entry_id(self, row: int) -> str:
         return self._entry_ids[row]
@@ -370,9 +382,25 @@ class ScreeningIndex:
         """Approximate bytes held by the columns and tables (not the Python objects around them)."""
         arrays = (self._births, self._categories, self._in_force_from, self._in_force_until)
         total = len(self._flags) + sum(a.itemsize * len(a) for a in arrays)
-        total += self._entry_ids.nbytes() + self._han.nbytes() + self._pinyin.nbytes()
+        total += self._entry_ids.nbytes() + self._names.nbytes()
         tables = (self._person_ids, self._org_codes, self._digests, self._entry_rows, self._name_blocks, self._birth_blocks)
         return total + sum(t.nbytes() for t in tables)  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=131072)
+def _person_name_filing(name: str) -> tuple[str, tuple[int, ...]]:
+    """What a person row stores for ``name`` (its Han key, else the name as written) and the
+    name blocks it is filed under. Cached: the same names come back all the time."""
+    keys = person_name_keys(name)
+    return keys.han or name, tuple(block_of_text(key) for key in keys.filing_keys())
+
+
+def _days_since_1970(day: date | None) -> int:
+    """Days since 1970-01-01 in 16 bits; 0 (open) for no date or one outside 1970-2149."""
+    if day is None:
+        return 0
+    days = day.toordinal() - _EPOCH_1970
+    return days if 0 < days <= 0xFFFF else 0
 
 
 def _birth_in_number(number18: str) -> date | None:

@@ -23,19 +23,36 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 
+from keepword.screening.pinyin_spelling import default_reading, is_pinyin, spells
 from keepword.screening.surnames import (
     COMMON_SURNAME_READINGS,
     COMPOUND_SURNAME_READINGS,
-    COMPOUND_SURNAMES,
-    SINGLE_SURNAMES,
+    split_surname,
+    surname_readings,
 )
 
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+
+def _characters_t2s_changes() -> frozenset[str]:
+    """Characters OpenCC t2s would change, alone or inside one of its phrases."""
+    folder = Path(opencc.__file__).parent / "dictionary"
+    changed: set[str] = set()
+    for file in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (folder / file).read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            value = values.split(" ")[0]
+            changed.update(c for i, c in enumerate(key) if i >= len(value) or value[i] != c)
+    return frozenset(changed)
+
+
+# Most names are already simplified: skip OpenCC (about 12 µs a call) when nothing would change.
+_TRADITIONAL = _characters_t2s_changes()
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _PART_SEPARATORS = re.compile(r"[\s,，;；/]+")
@@ -76,47 +93,24 @@ def has_han(text: str) -> bool:
 @lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
     """Traditional characters to simplified (OpenCC t2s); other characters unchanged."""
+    if _TRADITIONAL.isdisjoint(text):
+        return text
     return _TO_SIMPLIFIED.convert(text)
 
 
 def han_key(name: str) -> str:
     """The simplified Han characters of ``name`` with everything else (spaces, dots) removed."""
-    folded = unicodedata.normalize("NFKC", name)
+    folded = name if unicodedata.is_normalized("NFKC", name) else unicodedata.normalize("NFKC", name)
     return _NOT_HAN.sub("", to_simplified(folded))
 
 
-def split_surname(han: str) -> tuple[str, str]:
-    """Split a Han key into (surname, given name); compound surnames are tried first.
-
-    A two-character name whose characters form a compound surname (欧阳) is read as a
-    single surname plus given name only when something follows it.
-    """
-    if len(han) >= 3 and han[:2] in COMPOUND_SURNAMES:
-        return han[:2], han[2:]
-    return han[:1], han[1:]
-
-
-@lru_cache(maxsize=4096)
-def surname_readings(surname: str) -> tuple[str, ...]:
-    """Pinyin readings of a surname as passports spell it, the usual one first."""
-    readings = COMPOUND_SURNAMES.get(surname) or SINGLE_SURNAMES.get(surname)
-    if readings:
-        return readings
-    return (_fold_umlaut("".join(lazy_pinyin(surname, style=Style.NORMAL, errors="ignore"))),)
-
-
-@lru_cache(maxsize=262144)
 def given_name_pinyin(given: str) -> str:
-    """The given name in toneless pinyin, run together, ü folded to u."""
-    return _fold_umlaut("".join(lazy_pinyin(given, style=Style.NORMAL, errors="ignore")).lower())
+    """The given name in toneless pinyin, run together: each character's most common reading
+    (other readings are accepted when comparing, see ``pinyin_spelling.spells``)."""
+    return "".join(map(default_reading, given))
 
 
-def _fold_umlaut(pinyin: str) -> str:
-    # pypinyin writes ü as v (lv, nve); passports write LYU, LV, LU or LÜ: fold all to u.
-    return pinyin.replace("v", "u")
-
-
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def person_name_keys(name: str) -> PersonNameKeys:
     """Han key and pinyin keys of a person name written in characters or Latin letters."""
     if not name or not name.strip():
@@ -177,16 +171,42 @@ def _surname_moved_to_front(run_together: str) -> list[str]:
     return moved
 
 
+#: Highest score two *different* valid pinyin spellings can get: they are two names, not a typo.
+OTHER_NAME_CEILING = 80.0
+
+
 def person_name_score(a: PersonNameKeys, b: PersonNameKeys) -> float:
     """Similarity 0-100 of two person names, comparing like with like.
 
-    Both in characters: the Han keys only. Otherwise the best pair of pinyin keys.
+    Both in characters: the Han keys only (张伟 and 章伟 are different names). Otherwise the
+    best pair of pinyin keys, with two refinements: a Latin spelling of any reading of the
+    characters (乐 as LE or YUE) scores 100, and two different spellings that are both real
+    pinyin are different names, so they score at most :data:`OTHER_NAME_CEILING`; a spelling
+    that is not pinyin at all is taken for a typo and keeps its letter similarity.
     """
     if a.han and b.han:
         return fuzz.ratio(a.han, b.han)
     if not a.pinyin or not b.pinyin:
         return 0.0
-    return max(fuzz.ratio(x, y) for x in a.pinyin for y in b.pinyin)
+    best = max(fuzz.ratio(x, y) for x in a.pinyin for y in b.pinyin)
+    if best == 100.0:
+        return best
+    for written, spelled in ((a, b), (b, a)):
+        if written.han and any(_spells_characters(written.han, key) for key in spelled.pinyin):
+            return 100.0
+    if _is_real_pinyin(a) and _is_real_pinyin(b):
+        return min(best, OTHER_NAME_CEILING)
+    return best
+
+
+def _spells_characters(han: str, key: str) -> bool:
+    surname, given = split_surname(han)
+    return spells(surname_readings(surname), given, key)
+
+
+def _is_real_pinyin(keys: PersonNameKeys) -> bool:
+    # A name in characters has real pinyin by construction; a Latin one must split into syllables.
+    return bool(keys.han) or any(map(is_pinyin, keys.pinyin))
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -196,8 +216,8 @@ _DROPPED_MARKS = re.compile(r"[\"'“”‘’·•・‧]")
 _SPACE_NEXT_TO_WIDE = re.compile(r"\s*([^\x00-\x7f()])\s*|\s*([()])\s*")
 _CHINESE_LEGAL_FORMS = (
     (re.compile(r"\(?有限合伙\)?$"), "(有限合伙)"),
+    (re.compile(r"\(?特殊普通合伙\)?$"), "(特殊普通合伙)"),  # before 普通合伙, which it ends with
     (re.compile(r"\(?普通合伙\)?$"), "(普通合伙)"),
-    (re.compile(r"\(?特殊普通合伙\)?$"), "(特殊普通合伙)"),
     (re.compile(r"(股份有限公司|股份公司)$"), "股份有限公司"),
     (re.compile(r"(有限责任公司|有限公司)$"), "有限公司"),
 )

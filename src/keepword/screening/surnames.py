@@ -12,6 +12,10 @@ per reading, so either spelling on a form finds it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from keepword.screening.pinyin_spelling import default_reading
+
 #: Two-character surnames, tried before the single-character table.
 COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
     "欧阳": ("ouyang",),
@@ -158,3 +162,23 @@ COMMON_SURNAME_READINGS: frozenset[str] = frozenset(
 COMPOUND_SURNAME_READINGS: frozenset[str] = frozenset(
     r for readings in COMPOUND_SURNAMES.values() for r in readings
 )
+
+
+def split_surname(han: str) -> tuple[str, str]:
+    """Split a Han name into (surname, given name); compound surnames are tried first.
+
+    The first two characters count as a compound surname (欧阳) only when a given name
+    follows them: 司马 alone is surname 司, given name 马.
+    """
+    if len(han) >= 3 and han[:2] in COMPOUND_SURNAMES:
+        return han[:2], han[2:]
+    return han[:1], han[1:]
+
+
+@lru_cache(maxsize=4096)
+def surname_readings(surname: str) -> tuple[str, ...]:
+    """Pinyin readings of a surname as passports spell it, the usual one first."""
+    readings = COMPOUND_SURNAMES.get(surname) or SINGLE_SURNAMES.get(surname)
+    if readings:
+        return readings
+    return ("".join(map(default_reading, surname)),)

@@ -17,6 +17,12 @@ mapper_registry = registry(metadata=t.metadata)
 _mapped = False
 
 
+def _money_or_none(amount, currency):
+    return None if amount is None else Money(amount, currency)
+
+
+# Children come back in creation order: by date, then by id (ids sort by creation time), never in
+# whatever order the database happens to return rows of the same day.
 def start_mappers() -> None:
     """Map the domain classes once per process."""
     global _mapped
@@ -28,7 +34,7 @@ def start_mappers() -> None:
     m(BoundPerson, t.bound_persons)
     m(Party, t.parties, properties={
         "bound_persons": relationship(BoundPerson, lazy="selectin", cascade="all, delete-orphan",
-                                      order_by=t.bound_persons.c.role),
+                                      order_by=[t.bound_persons.c.role, t.bound_persons.c.id]),
     })
     m(CaseParty, t.case_parties, properties={
         "party": relationship(Party, lazy="joined", innerjoin=True),
@@ -36,30 +42,33 @@ def start_mappers() -> None:
     m(Payment, t.payments, properties={
         "amount": composite(Money, t.payments.c.amount_cents, t.payments.c.currency),
     })
-    m(Measure, t.measures, properties={
-        "value": composite(Money, t.measures.c.value_cents, t.measures.c.value_currency),
-    })
+    measure_value = composite(Money, t.measures.c.value_cents, t.measures.c.value_currency)
+    # Most measures (an asset search) have no value: load None rather than Money(None, None). Writes keep
+    # using the accessor SQLAlchemy generated from the Money dataclass.
+    measure_value.composite_class = _money_or_none
+    m(Measure, t.measures, properties={"value": measure_value})
     m(Objection, t.objections)
     m(Listing, t.listings, properties={
         "objections": relationship(Objection, lazy="selectin", cascade="all, delete-orphan",
-                                   order_by=t.objections.c.filed_on),
+                                   order_by=[t.objections.c.filed_on, t.objections.c.id]),
     })
     m(Exemption, t.exemptions)
     m(RestrictionOrder, t.restrictions, properties={
-        "exemptions": relationship(Exemption, lazy="selectin", cascade="all, delete-orphan"),
+        "exemptions": relationship(Exemption, lazy="selectin", cascade="all, delete-orphan",
+                                   order_by=t.exemptions.c.id),
     })
     m(EnforcementCase, t.cases, version_id_col=t.cases.c.version, properties={
         "obligation": composite(Money, t.cases.c.obligation_cents, t.cases.c.currency),
         "parties": relationship(CaseParty, lazy="selectin", cascade="all, delete-orphan",
                                 order_by=[t.case_parties.c.role, t.case_parties.c.id]),
         "payments": relationship(Payment, lazy="selectin", cascade="all, delete-orphan",
-                                 order_by=t.payments.c.paid_on),
+                                 order_by=[t.payments.c.paid_on, t.payments.c.id]),
         "measures": relationship(Measure, lazy="selectin", cascade="all, delete-orphan",
-                                 order_by=t.measures.c.ordered_on),
+                                 order_by=[t.measures.c.ordered_on, t.measures.c.id]),
         "listings": relationship(Listing, lazy="selectin", cascade="all, delete-orphan",
-                                 order_by=t.listings.c.proposed_on),
+                                 order_by=[t.listings.c.proposed_on, t.listings.c.id]),
         "restrictions": relationship(RestrictionOrder, lazy="selectin", cascade="all, delete-orphan",
-                                     order_by=t.restrictions.c.ordered_on),
+                                     order_by=[t.restrictions.c.ordered_on, t.restrictions.c.id]),
     })
 
 

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from keepword.domain.errors import AlreadyExists, ConcurrencyConflict
@@ -62,6 +63,11 @@ class SqlUnitOfWork:
         """Flush state, write outbox rows, commit; returns the events written."""
         assert self.session is not None, "commit outside the unit of work"
         events = self.collect_events()
+        for case in self.cases.seen.values():
+            if case.events:
+                # A change may touch only child rows, at the instant of the last one (updated_at unchanged):
+                # the version must still move, or a concurrent change to the case would go unnoticed.
+                flag_modified(case, "updated_at")
         try:
             self.session.flush()
             if events:

@@ -1,0 +1,1 @@
+"""Realistic synthetic enforcement data, reproducible from a seed (``keepword demo``)."""

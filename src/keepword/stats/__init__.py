@@ -1,0 +1,1 @@
+"""Read-side statistics: enforcement numbers from SQL aggregates, and the series charts draw."""

@@ -1,0 +1,125 @@
+"""Cases: register, read one (with ETag), list with filters and cursor pagination, the parties."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from keepword.domain.cases import EnforcementCase
+from keepword.domain.errors import NotFound, PermissionDenied
+from keepword.services import cases as case_service
+from keepword.services.access import Principal
+from keepword.services.cases import PartyInput
+from keepword.store import tables as t
+from keepword.web.api.case_search import CaseFilters, search_case_ids
+from keepword.web.api.deps import guarded_context, read_entry, respond_case, visible_courts
+from keepword.web.api.present import case_summary, party_out
+from keepword.web.auth import current_principal
+from keepword.web.problems import problem_responses
+from keepword.web.schemas.cases import CaseOut, CasePage, PartyIn, PartyOut, RegisterCaseIn
+from keepword.web.state import web_state
+
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=problem_responses(401, 403, 404, 409, 412, 422))
+
+Purpose = Query("enforcement", min_length=3, max_length=200, description="Why the record is read (audited)")
+
+
+def _party_input(p: PartyIn) -> PartyInput:
+    return PartyInput(kind=p.kind, name=p.name, identifier=p.identifier, phones=p.phones, address=p.address,
+                      bound_persons=[b.model_dump() for b in p.bound_persons])
+
+
+@router.post("/cases", response_model=CaseOut, status_code=201, summary="Register an effective judgment")
+def register_case(body: RegisterCaseIn, request: Request, response: Response,
+                  principal: Principal = Depends(current_principal)) -> CaseOut:
+    if body.court_id != principal.court_id:
+        raise PermissionDenied("court_id: you register cases of your own court only", field="court_id",
+                               reason="not your court")
+    state = web_state(request)
+    case = case_service.register_judgment(
+        state.ctx, court_id=body.court_id, case_number=body.case_number,
+        creditors=[_party_input(p) for p in body.creditors], debtors=[_party_input(p) for p in body.debtors],
+        amount=body.amount, currency=body.currency, judgment_date=body.judgment_date,
+        effective_date=body.effective_date, filed_on=body.filed_on, obligation_text=body.obligation_text,
+        warn=body.warn, by=principal.actor)
+    response.headers["Location"] = f"/api/v1/cases/{case.id}"
+    return respond_case(case, response)
+
+
+@router.get("/cases", response_model=CasePage, summary="Cases of your courts, newest first")
+def list_cases(request: Request, principal: Principal = Depends(current_principal),
+               court: str | None = Query(None, max_length=32),
+               status: Literal["open", "closed"] | None = None,
+               deadline_before: date | None = Query(None, description="an open deadline (deletion, publication, "
+                                                                       "term, objection review, appeal) before this day"),
+               identifier: str | None = Query(None, max_length=30, description="a debtor's ID number or credit code"),
+               name: str | None = Query(None, min_length=1, max_length=100, description="part of a debtor's name"),
+               cursor: str | None = Query(None, max_length=200),
+               limit: int = Query(50, ge=1, le=1000), purpose: str = Purpose) -> CasePage:
+    state = web_state(request)
+    courts = visible_courts(principal)
+    if court and court not in courts:
+        raise PermissionDenied("court: outside the courts you may see", field="court", reason="not visible to you")
+    filters = CaseFilters(courts=courts, court=court, status=status, deadline_before=deadline_before,
+                          identifier=identifier, name=name)
+    with state.ctx.uow() as uow:
+        ids, next_cursor = search_case_ids(uow.session, filters, cursor, min(limit, state.settings.max_page_size))
+        by_id = {c.id: c for c in uow.session.scalars(select(EnforcementCase).where(t.cases.c.id.in_(ids)))} if ids else {}
+        items = [case_summary(by_id[i]) for i in ids]
+        state.trail.append(uow.session, [read_entry(state, principal, "read.cases", "case", None, purpose,
+                                                    filters=filters.used(), case_ids=ids)])
+        uow.commit()
+    return CasePage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="One case; the ETag is its version")
+def get_case(case_id: str, request: Request, response: Response, principal: Principal = Depends(current_principal),
+             purpose: str = Purpose) -> CaseOut:
+    state = web_state(request)
+    ctx = guarded_context(state, courts=visible_courts(principal))
+    with ctx.uow() as uow:
+        case = uow.cases.get(case_id)
+        state.trail.append(uow.session, [read_entry(state, principal, "read.case", "case", case.id, purpose)])
+        uow.commit()
+    return respond_case(case, response)
+
+
+@router.get("/cases/{case_id}/parties", response_model=list[PartyOut], summary="The parties of a case, in full")
+def case_parties(case_id: str, request: Request, principal: Principal = Depends(current_principal),
+                 purpose: str = Purpose) -> list[PartyOut]:
+    state = web_state(request)
+    ctx = guarded_context(state, courts=visible_courts(principal))
+    with ctx.uow() as uow:
+        case = uow.cases.get(case_id)
+        parties = [party_out(p.party) for p in case.parties]
+        state.trail.append(uow.session, [read_entry(state, principal, "read.parties", "case", case.id, purpose,
+                                                    party_ids=[p.id for p in parties])])
+        uow.commit()
+    return parties
+
+
+class PartyDetail(BaseModel):
+    party: PartyOut
+    case_ids: list[str]
+
+
+@router.get("/parties/{party_id}", response_model=PartyDetail, summary="A party, with its cases in your courts")
+def get_party(party_id: str, request: Request, principal: Principal = Depends(current_principal),
+              purpose: str = Purpose) -> PartyDetail:
+    state = web_state(request)
+    cp, c = t.case_parties.c, t.cases.c
+    with state.ctx.uow() as uow:
+        case_ids = list(uow.session.scalars(
+            select(c.id).select_from(t.case_parties.join(t.cases, c.id == cp.case_id))
+            .where(cp.party_id == party_id, c.court_id.in_(visible_courts(principal))).order_by(c.id)))
+        if not case_ids:
+            raise NotFound(f"party {party_id} not found", party_id=party_id)
+        party = party_out(uow.parties.get(party_id))
+        state.trail.append(uow.session, [read_entry(state, principal, "read.party", "party", party_id, purpose,
+                                                    case_ids=case_ids)])
+        uow.commit()
+    return PartyDetail(party=party, case_ids=case_ids)

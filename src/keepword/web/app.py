@@ -1,0 +1,109 @@
+"""The web application: the REST API (and, mounted by the portal, its pages) on one set of services."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
+
+from keepword.accounts import AccountsContext
+from keepword.bootstrap import build_context
+from keepword.services.ports import Clock, SystemClock
+from keepword.settings import Settings
+from keepword.store.database import make_engine, migrate
+from keepword.store.mapping import start_mappers
+from keepword.web.access_rules import enforce_access_rule
+from keepword.web.api import (audit, auth, case_actions, cases, feed, health, listings, me, objections, partner, public,
+                              restrictions)
+from keepword.web import pages
+from keepword.web.problems import install_problem_handlers, problem_responses, unexpected_error
+from keepword.web.rate_limit import TokenBuckets
+from keepword.web.state import WebState, current_state
+
+ROUTERS = (health, auth, public, partner, cases, case_actions, listings, objections, restrictions, me, audit, feed)
+
+DESCRIPTION = """Court judgment enforcement: cases, the list of dishonest judgment debtors, partner checks.
+
+Amounts are strings (`"1234.50"`), dates ISO 8601, errors RFC 9457 problem details with a stable `code`.
+A case's `ETag` is its version: send it back as `If-Match` on a change to be sure nobody changed it meanwhile.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
+    """The app on ``engine`` (default: the settings' database, migrated), with audited services."""
+    settings = settings or Settings()
+    settings.check_production()
+    if engine is None:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+    clock = clock or SystemClock()
+    start_mappers()  # before the first request: mapping lazily from several request threads at once races
+    accounts = AccountsContext.build(engine, settings, clock)
+    ctx = build_context(engine, policy_id=settings.policy, clock=clock, hooks=(accounts.trail.hook,))
+    state = WebState(settings=settings, engine=engine, clock=clock, ctx=ctx, trail=accounts.trail, accounts=accounts,
+                     public_limits=TokenBuckets(settings.rate_limit_public_per_minute),
+                     partner_limits=TokenBuckets(settings.rate_limit_partner_per_minute))
+
+    app = FastAPI(title="keepword", version="1", description=DESCRIPTION,
+                  dependencies=[Depends(enforce_access_rule)], responses=problem_responses(400, 401, 403, 422, 500))
+    app.state.keepword = state
+    install_problem_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.include_router(pages.router)
+
+    app.add_middleware(BindState, state=state)
+    app.openapi = lambda: _openapi(app)
+    return app
+
+
+class BindState:
+    """Pure ASGI middleware: makes the app's state reachable from helpers, keeps answers out of caches,
+    and turns a bug into a 500 problem without the server logging the error's message (personal data)."""
+
+    def __init__(self, app, state: WebState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_no_store(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        started = False
+
+        async def send_tracked(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_no_store(message)
+
+        token = current_state.set(self.state)
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:  # noqa: BLE001 - every bug ends here, logged without its message
+            response = unexpected_error(scope, exc)
+            if not started:
+                await response(scope, receive, send)
+        finally:
+            current_state.reset(token)
+
+
+def _openapi(app: FastAPI) -> dict:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "partner API key"},
+        "session": {"type": "apiKey", "in": "cookie", "name": "keepword_session",
+                    "description": "browser session; unsafe methods need the X-CSRF-Token header"},
+    }
+    schema["security"] = [{"bearer": []}, {"apiKey": []}, {"session": []}, {}]
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,172 @@
+"""Every officer action runs the same way: the form, a confirmation of what it will do, the step, then
+what followed (the events written and where partners stand with them).
+
+POST /.../act/{key}/confirm only reads; POST /.../act/{key} changes the case and redirects (303) to
+the result page, so a reload never repeats a payment. The confirmation carries the case version: if
+someone changed the case since, the officer reviews again instead of acting on a stale picture.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from keepword.domain.errors import KeepwordError, NotFound, ValidationFailed
+from keepword.services.access import Principal
+from keepword.services.listings import listing_bars
+from keepword.store import portal_queries as q
+from keepword.web.pages.access import gate, viewer
+from keepword.web.pages.actions import ACTIONS, FieldErrors
+from keepword.web.pages.labels import ERRORS
+from keepword.web.pages.officer import STAFF, load_case, not_found, today_of
+from keepword.web.pages.rendering import gettext_for, render, see_other
+from keepword.web.pages.timeline import details, expected_partners
+from keepword.web.pages.wiring import Portal, portal
+
+router = APIRouter()
+
+
+def _values(form) -> dict:
+    """The submitted form as plain values (a list where a field repeats, e.g. the ground checkboxes)."""
+    out: dict = {}
+    for key in form.keys():
+        if key in ("csrf_token", "version"):
+            continue
+        items = form.getlist(key)
+        out[key] = items if key == "grounds" else items[-1]
+    return out
+
+
+def _form_page(request, p, case, court, action, base, values=None, errors=None, status_code=200):
+    _ = gettext_for(request)
+    fields = action.fields(case, _, today_of(p))
+    for f in fields:
+        if values is not None and f.name in values:
+            f.value = values[f.name]
+    bars = None
+    if action.key == "propose" and case.debtors:
+        debtor = (values or {}).get("debtor_id") or case.debtors[0].party.id
+        grounds = [int(g) for g in (values or {}).get("grounds", []) if str(g).isdigit()]
+        try:
+            bars = listing_bars(p.ctx, case.id, debtor, grounds, (values or {}).get("applicant_id") or None)
+        except KeepwordError:
+            bars = None
+    return render(request, "officer/action_form.html", {
+        "case": case, "court": court, "action": action, "fields": fields, "errors": errors or {}, "bars": bars,
+        "base": base}, status_code=status_code)
+
+
+async def show_form(request: Request, p: Portal, case, court, action, base: str):
+    values = _values(await request.form()) if request.method == "POST" else None
+    return await run_in_threadpool(_form_page, request, p, case, court, action, base, values)
+
+
+async def confirm(request: Request, p: Portal, case, court, action, base: str):
+    """Check the form; show what the step will do (nothing is changed yet)."""
+    form = await request.form()
+    _ = gettext_for(request)
+    try:
+        values = action.parse(case, form, _)
+    except FieldErrors as exc:
+        return await run_in_threadpool(_form_page, request, p, case, court, action, base, _values(form), exc.errors, 422)
+    lines = action.describe(case, values, p.ctx.policy, today_of(p), _)
+    return render(request, "officer/confirm.html", {"case": case, "court": court, "action": action, "lines": lines,
+                                                    "values": _values(form), "version": case.version, "base": base})
+
+
+async def perform(request: Request, p: Portal, me: Principal, case, court, action, base: str):
+    """Take the step if the case is still as confirmed; then show what followed."""
+    form = await request.form()
+    _ = gettext_for(request)
+    try:
+        values = action.parse(case, form, _)
+        if str(case.version) != form.get("version"):
+            raise FieldErrors({"_": _("Someone changed this case after you reviewed the step. Check it again.")})
+        after = await run_in_threadpool(_last_seq, p, case.id)
+        await run_in_threadpool(action.perform, p, case, values, me)
+    except FieldErrors as exc:
+        return await run_in_threadpool(_form_page, request, p, case, court, action, base, _values(form), exc.errors, 422)
+    except KeepwordError as exc:
+        errors = {_field(exc, action, case, _, p): f"{_(ERRORS.get(exc.code, ERRORS['validation_failed']))}: {exc.message}"}
+        return await run_in_threadpool(_form_page, request, p, case, court, action, base, _values(form), errors, 422)
+    return see_other(f"/officer/cases/{case.id}/done?after={after}&action={action.key}")
+
+
+async def _prepare(request: Request, p: Portal, me: Principal, case_id: str, key: str):
+    if (denied := gate(request, me, *STAFF)) is not None:
+        return denied, None, None, None
+    action = ACTIONS.get(key)
+    try:
+        case, court = await run_in_threadpool(load_case, p, me, case_id)
+    except NotFound:
+        return not_found(request), None, None, None
+    if action is None or not me.has(*action.roles):
+        return refuse(request), None, None, None
+    return None, case, court, action
+
+
+def refuse(request: Request):
+    _ = gettext_for(request)
+    return render(request, "error.html", {"title": _("Not for your role"),
+                                          "message": _("Your role may not take this step.")}, status_code=403)
+
+
+@router.get("/officer/cases/{case_id}/act/{key}", include_in_schema=False)
+@router.post("/officer/cases/{case_id}/act/{key}/edit", include_in_schema=False)
+async def action_form(case_id: str, key: str, request: Request, p: Portal = Depends(portal),
+                      me: Principal = Depends(viewer)):
+    refused, case, court, action = await _prepare(request, p, me, case_id, key)
+    if refused is not None:
+        return refused
+    return await show_form(request, p, case, court, action, f"/officer/cases/{case_id}/act/{key}")
+
+
+@router.post("/officer/cases/{case_id}/act/{key}/confirm", include_in_schema=False)
+async def action_confirm(case_id: str, key: str, request: Request, p: Portal = Depends(portal),
+                         me: Principal = Depends(viewer)):
+    refused, case, court, action = await _prepare(request, p, me, case_id, key)
+    if refused is not None:
+        return refused
+    return await confirm(request, p, case, court, action, f"/officer/cases/{case_id}/act/{key}")
+
+
+@router.post("/officer/cases/{case_id}/act/{key}", include_in_schema=False)
+async def action_perform(case_id: str, key: str, request: Request, p: Portal = Depends(portal),
+                         me: Principal = Depends(viewer)):
+    refused, case, court, action = await _prepare(request, p, me, case_id, key)
+    if refused is not None:
+        return refused
+    return await perform(request, p, me, case, court, action, f"/officer/cases/{case_id}/act/{key}")
+
+
+def _last_seq(p: Portal, case_id: str) -> int:
+    with p.session() as session:
+        return q.last_event_seq(session, case_id)
+
+
+def _field(exc: KeepwordError, action, case, _, p) -> str:
+    if isinstance(exc, ValidationFailed):
+        names = {f.name for f in action.fields(case, _, today_of(p))}
+        if exc.field in names:
+            return exc.field
+    return "_"
+
+
+@router.get("/officer/cases/{case_id}/done", include_in_schema=False)
+def action_done(case_id: str, request: Request, after: int = 0, action: str = "", p: Portal = Depends(portal),
+                me: Principal = Depends(viewer)):
+    """What followed a step: the events it wrote, in order, and each partner's delivery and acknowledgement."""
+    if (denied := gate(request, me, *STAFF)) is not None:
+        return denied
+    try:
+        case, court = load_case(p, me, case_id)
+    except NotFound:
+        return not_found(request)
+    with p.session() as session:
+        events = q.case_events(session, case_id, after_seq=after)
+        progress = q.partner_progress(session, [e["event_id"] for e in events])
+    for event in events:
+        event["details"] = details(event)
+        event["partners"] = expected_partners(event["type"], progress.get(event["event_id"], []))
+    return render(request, "officer/done.html", {"case": case, "court": court, "events": events,
+                                                 "action": ACTIONS.get(action)})
