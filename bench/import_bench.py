@@ -184,7 +184,7 @@ def main() -> None:
 
 
 def _bench_postgres(csv_path: Path, runs: int) -> dict:
-    name = f"keepword_bench_{uuid.uuid4().hex[:8]}"
+    name = f"keepword_import_bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(POSTGRES_ADMIN, pool=False)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -117,3 +117,19 @@ def test_forms_are_usable_with_the_keyboard(page: Page, served_portal):
         assert outline != "none", f"{order[-1]} shows no focus ring"
         page.keyboard.press("Tab")
     assert order == ["f-name", "f-identifier", "f-province"]
+
+
+def test_the_bars_of_a_proposal_show_while_the_grounds_are_ticked(page: Page, served_portal):
+    """htmx asks the server for the bars on every change of the form, before anything is submitted."""
+    url, portal = served_portal
+    row = [r for r in portal.published_people()][-1]
+    create_user(portal.accounts, "browser-proposer", PASSWORD, ["officer"], row.court_id, actor="test")
+    page.goto(f"{url}/login")
+    page.get_by_label("用户名").fill("browser-proposer")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{url}/officer/cases/{row.case_id}/act/propose")
+    expect(page.locator("#bars")).to_contain_text("选择被执行人和情形后")
+    page.get_by_label("被执行人", exact=True).select_option(label=row.name)
+    page.get_by_role("checkbox").first.check()
+    expect(page.locator("#bars")).to_contain_text("被执行人已在本案中被纳入失信名单")

@@ -3,6 +3,7 @@ an objection, and the deletion followed until every partner has acknowledged it.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -131,3 +132,20 @@ def test_the_deletion_is_followed_until_every_partner_acknowledged(portal):
                                                     event_type="ListingDeleted", position=seq,
                                                     acked_at=portal.clock.now(), actor="partner:test"))
     assert "所有协作单位均已确认执行删除" in client.get("/debtor").text
+
+
+def test_a_judge_decides_the_debtors_objection_and_the_debtor_reads_the_outcome(portal):
+    row = portal.people[3]  # objected in test_the_debtor_files_an_objection_and_sees_its_deadline
+    objection_id = portal.rows(select(t.objections.c.id).where(t.objections.c.listing_id == row.id))[0][0]
+    judge = portal.staff("objection-judge", ["judge"], row.court_id)
+    assert "/act/objection" in judge.get(f"/officer/cases/{row.case_id}").text
+    data = {"csrf_token": csrf_of(judge), "objection_id": objection_id, "upheld": "no", "note": "登记无误",
+            "correction": ""}
+    confirm = judge.post(f"/officer/cases/{row.case_id}/act/objection/confirm", data=data)
+    assert confirm.status_code == 200 and "10" in confirm.text
+    version = re.search(r'name="version" value="(\d+)"', confirm.text).group(1)
+    done = judge.post(f"/officer/cases/{row.case_id}/act/objection", data={**data, "version": version},
+                      follow_redirects=True)
+    assert 'data-event="ObjectionDecided"' in done.text
+    debtor = sign_in(portal, row)
+    assert "向上一级人民法院申请复议" in debtor.get("/debtor").text

@@ -47,7 +47,7 @@ def test_the_same_name_with_another_id_number_finds_nothing(portal):
 
 def test_repeated_queries_meet_a_challenge_that_unlocks_when_answered(portal):
     limiter: SearchLimiter = portal.app.state.portal.limiter
-    limiter._seen.clear()
+    limiter.forget()
     client = portal.client()
     row = portal.people[0]
     for _ in range(limiter.free_queries):
@@ -63,7 +63,7 @@ def test_repeated_queries_meet_a_challenge_that_unlocks_when_answered(portal):
     assert client.post("/search", data={"name": row.name, "identifier": row.id_number}).status_code == 200
     replay = client.post("/search/challenge", data={"token": token, "answer": str(a + b)}, follow_redirects=False)
     assert replay.status_code == 429, "a solved challenge is used once"
-    limiter._seen.clear()
+    limiter.forget()
 
 
 def test_language_follows_the_switcher_then_the_browser(portal):

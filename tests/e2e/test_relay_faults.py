@@ -117,6 +117,9 @@ def test_every_event_reaches_every_partner_in_order_despite_faults(postgres_url,
         relay.send_signal(signal.SIGKILL)  # mid-batch: deliveries are leased and in flight
         relay.wait()
         applied_at_kill = len(healthy.applied)
+        with engine.connect() as conn:
+            leased_at_kill = conn.scalar(select(text("count(*)")).select_from(t.feed_deliveries).where(
+                t.feed_deliveries.c.lease_owner.is_not(None), t.feed_deliveries.c.status == "pending"))
         writer.join()
         relay = _start_relay(postgres_url, log_path)
 
@@ -131,6 +134,7 @@ def test_every_event_reaches_every_partner_in_order_despite_faults(postgres_url,
             receiver.stop()
 
     assert applied_at_kill < len(expected["hotel"]), "the relay was killed before it had finished"
+    assert leased_at_kill > 0, "the relay was killed mid-batch, with deliveries claimed and in flight"
     assert receivers["credit_bureau"].faults > 0 and receivers["transport"].faults > 0
     position = {r.event_id: r.position for r in engine.connect().execute(select(t.outbox.c.event_id, t.outbox.c.position))}
     for kind, receiver in receivers.items():

@@ -54,6 +54,8 @@ def test_every_operation_keeps_its_contract(served, mode):
     for operation in _operations(app):
         if "logout" in operation.path:
             continue  # would revoke the token the other operations use
+        if mode == GenerationMode.NEGATIVE and not (len(operation.body) or len(operation.query)):
+            continue  # nothing to make invalid: hypothesis would search in vain
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,

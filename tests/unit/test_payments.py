@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 
 import pytest
-from factories import OFFICER, POLICY, at, debtor_id, new_case, person, published
+from factories import OFFICER, POLICY, at, debtor_id, new_case, organization, person, published
 
 from keepword.domain import events as ev
 from keepword.domain.cases import OUTCOME_DELETION_CONDITION
@@ -174,3 +174,15 @@ def test_the_published_record_holds_the_article_6_fields_only():
     assert debtor.id_number not in json.dumps(record) and "13800138000" not in json.dumps(record)
     assert record["obligation"] == "1000.00" and record["performed"] == "0.00" and record["age"] == 43
     assert record["conduct"] == [POLICY.ground(2).title, POLICY.ground(3).title]
+
+
+def test_an_organisation_is_published_with_its_credit_code_and_legal_representative_only():
+    company = organization()
+    case = new_case(D, debtors=[company])
+    published(case, D)
+    record = next(e for e in case.events if e.type == "DebtorListed").payload()["published"]
+    assert set(record) == {"listing_id", "kind", "published_on", "currency", *POLICY.published_organization_fields}
+    assert (record["credit_code"], record["legal_representative"]) == (company.credit_code, "李四")
+    text = json.dumps(record, ensure_ascii=False)
+    assert "李四" in text and not any(b.id_number and b.id_number in text for b in company.bound_persons)
+    assert company.address not in text and "赵六" not in text

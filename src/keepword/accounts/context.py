@@ -19,6 +19,8 @@ class AccountsContext:
     trail: AuditTrail
     clock: Clock = field(default_factory=SystemClock)
     hasher: PasswordHasher | None = None
+    # For looking up tokens and keys: an engine whose transactions take no write lock (see web.state).
+    reader: Engine | None = None
     # court id -> (monotonic expiry, the court's subtree); a dict read/written whole, safe across threads
     subtrees: dict = field(default_factory=dict)
 

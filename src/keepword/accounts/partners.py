@@ -63,7 +63,7 @@ def resolve_api_key(acc: AccountsContext, key: str) -> Principal | None:
     if prefix is None:
         return None
     k, p = t.api_keys.c, t.partners.c
-    with acc.engine.connect() as conn:
+    with (acc.reader or acc.engine).connect() as conn:
         row = conn.execute(select(k.key_hash, p.id, p.name, p.type, p.scopes)
                            .select_from(t.api_keys.join(t.partners, p.id == k.partner_id))
                            .where(k.prefix == prefix, k.revoked_at.is_(None), p.active.is_(True))).first()

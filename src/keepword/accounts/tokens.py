@@ -48,7 +48,7 @@ def resolve_token(acc: AccountsContext, token: str, kind: str) -> Principal | No
              .select_from(t.auth_tokens.outerjoin(t.users, u.id == a.user_id))
              .where(a.token_hash == sha256_hex(token), a.kind == kind, a.revoked_at.is_(None),
                     a.expires_at > acc.clock.now()))
-    with acc.engine.connect() as conn:
+    with (acc.reader or acc.engine).connect() as conn:
         row = conn.execute(query).first()
         if row is None:
             return None

@@ -40,6 +40,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.1f} s"
+
+
 def _log_to_stderr(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -101,11 +108,11 @@ def partners_lag(db: str = DbOption, partner: str = typer.Option(None, "--partne
         if as_json:
             console.print_json(json.dumps(rows, ensure_ascii=False))
             return
-        table = Table("partner", "type", "head", "through", "lag (positions)", "lag (s)", "endpoints")
+        table = Table("partner", "type", "head", "through", "lag (positions)", "lag (time)", "endpoints")
         for r in rows:
             states = ", ".join("ok" if e["active"] else f"[red]DISABLED: {e['disabled_reason']}[/]" for e in r["endpoints"])
             table.add_row(f"{r['partner']} ({r['partner_id']})", r["partner_type"], str(r["head"]), str(r["through"]),
-                          str(r["lag_positions"]), f"{r['lag_seconds']:.1f}", states or "pull only")
+                          str(r["lag_positions"]), _duration(r["lag_seconds"]), states or "pull only")
         console.print(table)
 
 
@@ -132,8 +139,9 @@ def partners_unacked(db: str = DbOption, partner: str = typer.Option(None, "--pa
 
 @partners_app.command("add-endpoint")
 def partners_add_endpoint(partner_id: str, url: str, db: str = DbOption,
-                          secret: str = typer.Option(None, "--secret", help="Use this whsec_ secret (default: a new one)"),
-                          from_start: bool = typer.Option(False, "--from-start", help="Also deliver the retained feed")) -> None:
+                          secret: str = typer.Option(None, "--secret", help="Use this whsec_ secret (default: new)"),
+                          from_start: bool = typer.Option(False, "--from-start",
+                                                          help="Also deliver the retained feed")) -> None:
     """Register a webhook endpoint for a partner; prints its secret once."""
     from keepword.feeds.endpoints import add_endpoint
 

@@ -159,7 +159,7 @@ class ListingPaths:
 
     def _path_pending_deletion(self) -> bool:
         listing = self._near_end(60, 300) and self._published(grace=0)
-        if listing and self._near_end(0, 25):
+        if listing and self._near_end(2, 40):  # mostly past its 3-working-day deadline by the end
             self.case.schedule_listing_deletion(listing.id, "creditor_request", self.t.at, self.officer, self.policy,
                                                 requested_by=self.creditor.id)
         return False

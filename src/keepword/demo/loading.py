@@ -114,7 +114,7 @@ class DemoRun:
 
 @contextmanager
 def _collecting_between_batches() -> Iterator[None]:
-    # A batch is hundreds of thousands of small objects that all live until it is written: the cyclic
+    # A batch is tens of thousands of small objects that all live until it is written: the cyclic
     # collector's automatic passes over them find nothing to free and cost a quarter of the run.
     enabled = gc.isenabled()
     gc.disable()

@@ -16,7 +16,7 @@ from faker.providers.company.zh_CN import Provider as CompanyData
 from faker.providers.person.zh_CN import Provider as PersonData
 from faker.providers.phone_number.zh_CN import Provider as PhoneData
 
-from keepword.demo.regions import regions_for
+from keepword.demo.regions import county_name, regions_for, rural_counties
 from keepword.domain.identifiers import CREDIT_CODE_ALPHABET, make_credit_code, make_id_number
 from keepword.domain.parties import BoundPerson, Party
 
@@ -116,9 +116,12 @@ class PartyMaker:
         bound = [self.bound_person("legal_representative", province, on)]
         if self.rng.random() < 0.3:
             bound.append(self.bound_person("actual_controller", province, on))
-        if locality.endswith("县") and self.rng.random() < 0.2:  # rural counties: farmers' cooperatives
-            name = self.company_name(locality, "农民专业合作社")
-            code = self.credit_code(region, authority="N", entity_type="2")
+        counties = rural_counties(province)
+        if counties and self.rng.random() < 0.06:
+            # Farmers' cooperatives: registered by agriculture authorities, so their codes start with a letter.
+            county = self.rng.choice(counties)
+            name = self.company_name(county_name(county), "农民专业合作社")
+            code = self.credit_code(county, authority="N", entity_type="2")
         else:
             name, code = self.company_name(city), self.credit_code(region)
         return Party.organization(name, code, bound, [self.phone() for _ in range(phones)], self.address(locality))

@@ -20,21 +20,21 @@ _OUTCOME_WEIGHTS = (28, 22, 10, 26, 4, 7, 3)
 PATHS = {
     "none": (40, 50, 0, False),
     "proposed": (4, 0, 0, True),
-    "rejected": (4, 5, 40, False),
+    "rejected": (4, 5, 80, False),
     "decided": (3, 0, 0, True),
     "grace": (4, 0, 0, True),
-    "published": (22, 30, 60, False),
-    "creditor_deleted": (3, 3, 150, False),
-    "late_deleted": (2, 0, 150, False),
+    "published": (22, 30, 180, False),
+    "creditor_deleted": (3, 3, 300, False),
+    "late_deleted": (2, 0, 300, False),
     "expired": (4, 4, 820, False),
     "pending_deletion": (3, 0, 0, True),
-    "revoked": (2, 2, 120, False),
+    "revoked": (2, 2, 200, False),
     "objection_open": (2, 0, 0, True),
-    "objection_dismissed": (3, 2, 120, False),
-    "objection_corrected": (1, 1, 120, False),
-    "objection_revoked": (1, 1, 120, False),
+    "objection_dismissed": (3, 2, 250, False),
+    "objection_corrected": (1, 1, 250, False),
+    "objection_revoked": (1, 1, 250, False),
     "appeal_open": (1, 0, 0, True),
-    "appeal_decided": (1, 1, 160, False),
+    "appeal_decided": (1, 1, 280, False),
     "extended": (2, 2, 700, False),
 }
 _OPEN_PATHS = tuple(PATHS)
@@ -61,7 +61,8 @@ REQUIRED = (
 )
 
 FIRST_DAY = date(2019, 3, 1)  # judgments from January 2019 are enforced from March on
-_CLOSING_DAYS = 90   # room for the steps before a case closes
+_CLOSING_DAYS = 150  # room for the steps before a case closes
+_RESTRICTION_DAYS = 130  # room to order a restriction, then exempt or lift
 _RECENT = (90, 900)  # cases with a pending step were filed this many days before the end
 
 
@@ -90,17 +91,17 @@ def draw_plans(rng: random.Random, count: int, courts: list[DemoCourt], end: dat
                 path = rng.choices(_CLOSED_PATHS, _CLOSED_WEIGHTS)[0]
             extra = rng.choices(RESTRICTION_EXTRAS, _RESTRICTION_WEIGHTS)[0] if outcome == "open" else "none"
         court = rng.choice(intermediate) if rng.random() < 0.08 else rng.choice(basic)
-        plans.append(CasePlan(court, _filing_day(rng, outcome, path, end), outcome, path, extra))
+        plans.append(CasePlan(court, _filing_day(rng, outcome, path, extra, end), outcome, path, extra))
     plans.sort(key=lambda p: p.filed_on)
     return plans
 
 
-def _filing_day(rng: random.Random, outcome: str, path: str, end: date) -> date:
+def _filing_day(rng: random.Random, outcome: str, path: str, extra: str, end: date) -> date:
     _, _, days, recent = PATHS[path]
     if recent:
         first, last = end - timedelta(days=_RECENT[1]), end - timedelta(days=_RECENT[0])
     else:
-        room = days + (0 if outcome == "open" else _CLOSING_DAYS) + 30
+        room = days + (0 if outcome == "open" else _CLOSING_DAYS) + (0 if extra == "none" else _RESTRICTION_DAYS) + 30
         first, last = FIRST_DAY, end - timedelta(days=room)
     first = max(first, FIRST_DAY)
     last = max(last, first)

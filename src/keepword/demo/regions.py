@@ -27,9 +27,7 @@ MIGRANT_REGIONS = ("120101", "120102", "120104", "340121", "340421", "340621", "
                    "350121", "422822", "510121", "330122")
 
 
-@lru_cache(maxsize=512)
-def years_in_use(code: str) -> tuple[int, int | None]:
-    """``(first, last)`` years the code was in use per stdnum's table (``0``: since before the records)."""
+def _county(code: str) -> str:
     from stdnum import numdb
 
     info: dict[str, str] = {}
@@ -38,6 +36,25 @@ def years_in_use(code: str) -> tuple[int, int | None]:
     county = info.get("county")
     if not county:
         raise ValueError(f"region code {code} is not in stdnum's table")
+    return county
+
+
+@lru_cache(maxsize=512)
+def county_name(code: str) -> str:
+    """The current name of the county or district: ``桐庐县``."""
+    return _county(code).split(",")[-1].rpartition("]")[2]
+
+
+@lru_cache(maxsize=64)
+def rural_counties(province: str) -> tuple[str, ...]:
+    """The province's counties (县) among the demo's region codes."""
+    return tuple(c for c in LOCAL_REGIONS.get(province, ()) if county_name(c).endswith("县"))
+
+
+@lru_cache(maxsize=512)
+def years_in_use(code: str) -> tuple[int, int | None]:
+    """``(first, last)`` years the code was in use per stdnum's table (``0``: since before the records)."""
+    county = _county(code)
     first, last = 9999, 0
     for entry in county.split(","):
         if not entry.startswith("["):

@@ -20,16 +20,33 @@ class Event:
 
     def payload(self) -> dict:
         """JSON-ready fields: dates as ISO text, amounts as strings."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        names = _FIELD_NAMES.get(type(self)) or _field_names(type(self))
+        out = {}
+        for name in names:
+            value = getattr(self, name)
+            out[name] = value if value.__class__ in _AS_IS else _plain(value)
+        return out
+
+
+# Every event becomes a payload for the outbox (and the audit log), thousands per bulk import: the field
+# names are looked up once per class, and plain values skip _plain.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def _plain(value):
-    if isinstance(value, datetime | date):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    if isinstance(value, tuple | list | frozenset | set):
-        return [_plain(v) for v in (sorted(value) if isinstance(value, frozenset | set) else value)]
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = sorted(value) if isinstance(value, (frozenset, set)) else value
+        return [v if v.__class__ in _AS_IS else _plain(v) for v in items]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value

@@ -131,8 +131,9 @@ def record(engine: Engine, endpoint_id: str, owner: str, outcomes: list[Outcome]
         failed = [o for o in outcomes if not o.ok]
         given_up = None
         if failed:
+            failed_ids = [o.delivery_id for o in failed]
             rows = {r.id: r for r in conn.execute(select(d.id, d.attempts, d.first_attempt_at)
-                                                  .where(d.id.in_([o.delivery_id for o in failed]), d.lease_owner == owner))}
+                                                  .where(d.id.in_(failed_ids), d.lease_owner == owner))}
             params = []
             for o in failed:
                 row = rows.get(o.delivery_id)

@@ -27,7 +27,8 @@ CSV_COLUMNS = ("step", "measure_id", "court_id", "court", "case_number", "debtor
                "deadline", "text", "start_on", "stop_on", "audio")
 
 
-def ringback_orders(conn: Connection, policy: Policy, *, active_only: bool = False, court_id: str | None = None) -> list[dict]:
+def ringback_orders(conn: Connection, policy: Policy, *, active_only: bool = False,
+                    court_id: str | None = None) -> list[dict]:
     """Ringback orders with their numbers, texts and dates, oldest first."""
     m, c, p, l = t.measures.c, t.cases.c, t.parties.c, t.listings.c
     query = (select(m.id, m.case_id, m.debtor_id, m.ordered_on, m.ended_on, c.court_id, c.case_number,

@@ -162,7 +162,8 @@ def _carrier_view(event, refs: Refs) -> dict | None:
         return {"action": "stop", "measure_ids": [p["measure_id"]], "phones": phones,
                 "stop_on": _local_day(event, refs)}
     # A delisting or revocation: the announcement says the person is listed, so it must stop.
-    return {"action": "stop", "measure_ids": refs.ringbacks[(event.case_id, event.debtor_id)], "phones": phones, "listing_id": p.get("listing_id"),
+    return {"action": "stop", "measure_ids": refs.ringbacks[(event.case_id, event.debtor_id)], "phones": phones,
+            "listing_id": p.get("listing_id"),
             "stop_on": p.get("deleted_on") or _local_day(event, refs)}
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from keepword.domain.errors import ValidationFailed
@@ -137,10 +138,24 @@ def _find_header(lines) -> Header:
 
 def _rows(lines, header: Header) -> Iterator[dict]:
     positions = sorted(header.positions.items())
+    names = [name for _, name in positions]
+    # Rows that reach the last mapped cell (nearly all) are taken in one step; shorter ones cell by cell.
+    take = itemgetter(*(index for index, _ in positions)) if len(positions) > 1 else None
+    needed = positions[-1][0] + 1 if positions else 0
     for line, cells in lines:
-        if not any(cell is not None and str(cell).strip() for cell in cells):
+        if _blank(cells):
             continue
-        count = len(cells)
-        row = {name: cells[index] if index < count else None for index, name in positions}
+        if take is not None and len(cells) >= needed:
+            row = dict(zip(names, take(cells)))
+        else:
+            count = len(cells)
+            row = {name: cells[index] if index < count else None for index, name in positions}
         row[LINE] = line
         yield row
+
+
+def _blank(cells) -> bool:
+    for cell in cells:
+        if cell is not None and (cell.strip() if cell.__class__ is str else str(cell).strip()):
+            return False
+    return True

@@ -146,7 +146,7 @@ def _money(values: Mapping, row: ParsedRow, policy: Policy) -> Money | None:
         return None
 
 
-def _party(values: Mapping, role: str, row: ParsedRow) -> PartyRecord | None:
+def _party(values, role, row) -> PartyRecord | None:
     before = len(row.errors)
     kind = _checked(row, f"{role}_kind", parse_kind, values.get(f"{role}_kind"), f"{role}_kind")
     name = _checked(row, f"{role}_name", clean_name, text(values.get(f"{role}_name")))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from keepword.domain.errors import InvalidIdentifier, KeepwordError, ValidationFailed
 from keepword.domain.identifiers import parse_credit_code
@@ -62,8 +63,7 @@ class DigestLookupUnavailable(KeepwordError):
     code = "digest_lookup_unavailable"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """An in-force entry found for an identifier, and in what role the identifier is on it."""
 
     row: int

@@ -15,7 +15,9 @@ WarningIssued in the outbox (through the unit of work, so its before-commit hook
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -24,7 +26,7 @@ from typing import Protocol
 from keepword.domain import events as ev
 from keepword.domain.cases import check_registration
 from keepword.domain.errors import NotFound, ValidationFailed
-from keepword.domain.ids import new_id
+from keepword.domain.ids import new_ids
 from keepword.domain.money import Money
 from keepword.importing.readers import LINE
 from keepword.importing.rows import ParsedRow, PartyRecord, RowError, parse_row, reason_of
@@ -110,7 +112,7 @@ def import_cases(ctx: ServiceContext, store_for: Callable[[object], CaseImportSt
     row belong to that court. ``by`` is the accountable officer.
     """
     report = ImportReport()
-    with ctx.uow() as uow:
+    with _collector_paused(), ctx.uow() as uow:
         store = store_for(uow)
         if court_id is not None and not store.existing_courts([court_id]):
             raise NotFound(f"court_id: no court {court_id} is registered", court_id=court_id)
@@ -128,6 +130,24 @@ def import_cases(ctx: ServiceContext, store_for: Callable[[object], CaseImportSt
         uow.commit()
     report.committed = True
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import runs, as bulk loaders do.
+
+    An import allocates millions of small objects that live until the commit (events, rows, parties), and
+    the collector kept walking them and everything else the process holds: a fifth of the import's time.
+    Reference counting still frees what the import drops; only reference cycles wait until the end.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _chunks(rows: Iterable[Mapping], size: int) -> Iterator[list[Mapping]]:
@@ -164,6 +184,8 @@ class _Batch:
             else:
                 parsed.append(row)
         self._load(parsed)
+        # At most a case and two new parties per row, with ids made in one go (in creation order all the same).
+        self.ids = iter(new_ids(3 * len(parsed)))
         cases, new_parties = [], []
         for row in parsed:
             case = self._register(row, new_parties)
@@ -221,7 +243,7 @@ class _Batch:
             else:
                 # The identifier is the key and the registered details stay; only new phone numbers are added.
                 known.phones = known.phones + [p for p in candidate.phones if p not in known.phones]
-        return NewCase(id=new_id(), court_id=row.court_id, case_number=case_number, obligation=row.obligation,
+        return NewCase(id=next(self.ids), court_id=row.court_id, case_number=case_number, obligation=row.obligation,
                        obligation_text=row.obligation_text, filed_on=row.dates["filed_on"],
                        judgment_date=row.dates["judgment_date"], effective_date=row.dates["effective_date"],
                        creditor_id=creditor.id, debtor_id=debtor.id)
@@ -230,7 +252,7 @@ class _Batch:
         known = self.parties.get(candidate.identifier)
         if known is not None:
             return known
-        candidate.id = candidate.id or new_id()
+        candidate.id = candidate.id or next(self.ids)
         return candidate
 
     def _write(self, new_parties: list[PartyRecord], cases: list[NewCase]) -> None:

@@ -1,7 +1,9 @@
 """Every route's access rule, in one table: (method, path) -> the roles allowed.
 
-The app enforces it for every API route (a route missing here is refused), and the authorization
-test walks the app's own route table against it, so a new route without a rule fails the suite.
+The app enforces it for every API route (a route missing here is refused). Portal pages keep their
+rules in keepword.web.pages.PAGE_ACCESS and enforce them themselves (a sign-in redirect rather than
+problem details). The authorization test walks the app's own route table against both, so a new
+route without a rule fails the suite.
 Finer rules (own court, own record, partner scopes) are checked by the routes themselves. Admins
 manage accounts and partners from the CLI; no API route gives them case data.
 """

@@ -18,7 +18,7 @@ from keepword.web.api import (audit, auth, case_actions, cases, feed, health, li
 from keepword.web import pages
 from keepword.web.problems import install_problem_handlers, problem_responses, unexpected_error
 from keepword.web.rate_limit import TokenBuckets
-from keepword.web.state import WebState, current_state
+from keepword.web.state import WebState, current_state, read_engine_for
 
 ROUTERS = (health, auth, public, partner, cases, case_actions, listings, objections, restrictions, me, audit, feed)
 
@@ -39,8 +39,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
     clock = clock or SystemClock()
     start_mappers()  # before the first request: mapping lazily from several request threads at once races
     accounts = AccountsContext.build(engine, settings, clock)
+    accounts.reader = read_engine_for(engine)
     ctx = build_context(engine, policy_id=settings.policy, clock=clock, hooks=(accounts.trail.hook,))
-    state = WebState(settings=settings, engine=engine, clock=clock, ctx=ctx, trail=accounts.trail, accounts=accounts,
+    reads = build_context(accounts.reader, policy_id=settings.policy, clock=clock)
+    state = WebState(settings=settings, engine=engine, clock=clock, ctx=ctx, reads=reads, trail=accounts.trail,
+                     accounts=accounts,
                      public_limits=TokenBuckets(settings.rate_limit_public_per_minute),
                      partner_limits=TokenBuckets(settings.rate_limit_partner_per_minute))
 

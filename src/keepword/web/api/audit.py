@@ -25,7 +25,7 @@ def entries(request: Request, after: int = Query(0, ge=0, le=2**62, description=
         query = query.where(a.actor == actor)
     if subject_id:
         query = query.where(a.subject_id == subject_id)
-    with state.engine.connect() as conn:
+    with state.accounts.reader.connect() as conn:
         rows = conn.execute(query.order_by(a.seq).limit(limit + 1)).all()
     items = [AuditEntryOut(**{k: v for k, v in r._mapping.items() if k != "prev_hash"}) for r in rows[:limit]]
     return AuditPage(items=items, next_cursor=str(items[-1].seq) if len(rows) > limit else None)

@@ -66,13 +66,12 @@ def list_cases(request: Request, principal: Principal = Depends(current_principa
         raise PermissionDenied("court: outside the courts you may see", field="court", reason="not visible to you")
     filters = CaseFilters(courts=courts, court=court, status=status, deadline_before=deadline_before,
                           identifier=identifier, name=name)
-    with state.ctx.uow() as uow:
+    with state.reads.uow() as uow:
         ids, next_cursor = search_case_ids(uow.session, filters, cursor, min(limit, state.settings.max_page_size))
         by_id = {c.id: c for c in uow.session.scalars(select(EnforcementCase).where(t.cases.c.id.in_(ids)))} if ids else {}
         items = [case_summary(by_id[i]) for i in ids]
-        state.trail.append(uow.session, [read_entry(state, principal, "read.cases", "case", None, purpose,
-                                                    filters=filters.used(), case_ids=ids)])
-        uow.commit()
+    state.trail.record(state.engine, read_entry(state, principal, "read.cases", "case", None, purpose,
+                                                filters=filters.used(), case_ids=ids))
     return CasePage(items=items, next_cursor=next_cursor)
 
 
@@ -80,25 +79,21 @@ def list_cases(request: Request, principal: Principal = Depends(current_principa
 def get_case(case_id: str, request: Request, response: Response, principal: Principal = Depends(current_principal),
              purpose: str = Purpose) -> CaseOut:
     state = web_state(request)
-    ctx = guarded_context(state, courts=visible_courts(principal))
-    with ctx.uow() as uow:
-        case = uow.cases.get(case_id)
-        state.trail.append(uow.session, [read_entry(state, principal, "read.case", "case", case.id, purpose)])
-        uow.commit()
-    return respond_case(case, response)
+    # Read on a snapshot without the write lock, then record the read: nothing is answered unrecorded.
+    with guarded_context(state, courts=visible_courts(principal), reads=True).uow() as uow:
+        answer = respond_case(uow.cases.get(case_id), response)
+    state.trail.record(state.engine, read_entry(state, principal, "read.case", "case", answer.id, purpose))
+    return answer
 
 
 @router.get("/cases/{case_id}/parties", response_model=list[PartyOut], summary="The parties of a case, in full")
 def case_parties(case_id: str, request: Request, principal: Principal = Depends(current_principal),
                  purpose: str = Purpose) -> list[PartyOut]:
     state = web_state(request)
-    ctx = guarded_context(state, courts=visible_courts(principal))
-    with ctx.uow() as uow:
-        case = uow.cases.get(case_id)
-        parties = [party_out(p.party) for p in case.parties]
-        state.trail.append(uow.session, [read_entry(state, principal, "read.parties", "case", case.id, purpose,
-                                                    party_ids=[p.id for p in parties])])
-        uow.commit()
+    with guarded_context(state, courts=visible_courts(principal), reads=True).uow() as uow:
+        parties = [party_out(p.party) for p in uow.cases.get(case_id).parties]
+    state.trail.record(state.engine, read_entry(state, principal, "read.parties", "case", case_id, purpose,
+                                                party_ids=[p.id for p in parties]))
     return parties
 
 
@@ -112,14 +107,13 @@ def get_party(party_id: str, request: Request, principal: Principal = Depends(cu
               purpose: str = Purpose) -> PartyDetail:
     state = web_state(request)
     cp, c = t.case_parties.c, t.cases.c
-    with state.ctx.uow() as uow:
+    with state.reads.uow() as uow:
         case_ids = list(uow.session.scalars(
             select(c.id).select_from(t.case_parties.join(t.cases, c.id == cp.case_id))
             .where(cp.party_id == party_id, c.court_id.in_(visible_courts(principal))).order_by(c.id)))
         if not case_ids:
             raise NotFound(f"party {party_id} not found", party_id=party_id)
         party = party_out(uow.parties.get(party_id))
-        state.trail.append(uow.session, [read_entry(state, principal, "read.party", "party", party_id, purpose,
-                                                    case_ids=case_ids)])
-        uow.commit()
+    state.trail.record(state.engine, read_entry(state, principal, "read.party", "party", party_id, purpose,
+                                                case_ids=case_ids))
     return PartyDetail(party=party, case_ids=case_ids)

@@ -32,13 +32,16 @@ def if_match_version(request: Request) -> int | None:
     return int(match.group(1))
 
 
-def guarded_context(state: WebState, *, courts: frozenset[str] | None, expected_version: int | None = None) -> ServiceContext:
-    """The audited service context, refusing any case outside ``courts`` or not at ``expected_version``.
+def guarded_context(state: WebState, *, courts: frozenset[str] | None, expected_version: int | None = None,
+                    reads: bool = False) -> ServiceContext:
+    """The audited service context (or, with ``reads``, the read one), refusing any case outside ``courts``
+    or not at ``expected_version``.
 
     The check runs as the case is loaded inside the use case's own transaction, and the version column
     then guards the write: a change lands only on the version the caller saw.
     """
-    base = state.ctx.uow_factory
+    context = state.reads if reads else state.ctx
+    base = context.uow_factory
 
     def check(_session, instance) -> None:
         if not isinstance(instance, EnforcementCase):
@@ -55,7 +58,7 @@ def guarded_context(state: WebState, *, courts: frozenset[str] | None, expected_
         event.listen(uow.session_factory, "loaded_as_persistent", check)
         return uow
 
-    return replace(state.ctx, uow_factory=factory)
+    return replace(context, uow_factory=factory)
 
 
 def acting_context(request: Request, state: WebState, principal: Principal,

@@ -66,7 +66,7 @@ def _record(uow, party_id: str) -> tuple[MyRecord, list[EnforcementCase]]:
 
 @router.get("", response_model=MyRecord, summary="Your own record: your party and your cases")
 def me(request: Request, principal: Principal = Depends(current_principal)) -> MyRecord:
-    with web_state(request).ctx.uow() as uow:
+    with web_state(request).reads.uow() as uow:
         return _record(uow, principal.party_id)[0]
 
 
@@ -74,7 +74,7 @@ def me(request: Request, principal: Principal = Depends(current_principal)) -> M
 def export(request: Request, principal: Principal = Depends(current_principal)) -> dict:
     state = web_state(request)
     party_id = principal.party_id
-    with state.ctx.uow() as uow:
+    with state.reads.uow() as uow:
         record, cases = _record(uow, party_id)
         case_ids = [c.id for c in cases]
         a, o = t.audit_log.c, t.outbox.c
@@ -85,9 +85,8 @@ def export(request: Request, principal: Principal = Depends(current_principal)) 
         events = [dict(r._mapping) for r in uow.session.execute(
             select(o.event_id, o.type, o.case_id, o.occurred_at, o.payload).where(o.debtor_id == party_id)
             .order_by(o.seq))]
-        state.trail.append(uow.session, [AuditEntry(at=state.clock.now(), actor=principal.actor, action="export.me",
-                                                    subject_type="party", subject_id=party_id,
-                                                    purpose="data subject access")])
-        uow.commit()
+    state.trail.record(state.engine, AuditEntry(at=state.clock.now(), actor=principal.actor, action="export.me",
+                                                subject_type="party", subject_id=party_id,
+                                                purpose="data subject access"))
     return jsonable_encoder({"generated_at": state.clock.now(), "party": record.party, "cases": record.cases,
                              "events_sent_to_partners": events, "who_accessed_your_record": accesses})

@@ -24,7 +24,7 @@ def _filer_context(request: Request, state: WebState, principal: Principal, list
     """A debtor acts on their own listings only, wherever the court; staff within their court."""
     if not principal.has(DEBTOR):
         return acting_context(request, state, principal)
-    with state.ctx.uow() as uow:
+    with state.reads.uow() as uow:
         if uow.cases.listing(listing_id).debtor_id != principal.party_id:
             raise NotFound(f"listing {listing_id} not found", listing_id=listing_id)
     return guarded_context(state, courts=None, expected_version=if_match_version(request))
@@ -63,7 +63,7 @@ def decide_appeal(listing_id: str, objection_id: str, body: AppealDecisionIn, re
     state = web_state(request)
     below: frozenset[str] = frozenset()
     if principal.court_id:
-        with state.engine.connect() as conn:
+        with state.accounts.reader.connect() as conn:
             below = court_subtree(state.accounts, conn, principal.court_id) - {principal.court_id}
     ctx = acting_context(request, state, principal, courts=below)
     case = listing_service.decide_appeal(ctx, listing_id, objection_id, upheld=body.upheld, by=principal.actor,

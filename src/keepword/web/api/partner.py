@@ -29,8 +29,9 @@ def check(body: CheckIn, request: Request, principal: Principal = Depends(requir
     key = normalize_identifier(body.identifier)
     today = state.clock.now().astimezone(state.ctx.policy.zone).date()
     lst, r = t.listings.c, t.restrictions.c
-    with state.ctx.uow() as uow:
+    with state.reads.uow() as uow:
         party = uow.parties.by_identifier(key)
+        party_id = party.id if party is not None else None
         listing_ids, categories = [], set()
         if party is not None:
             listing_ids = list(uow.session.scalars(select(lst.id).where(
@@ -39,9 +40,7 @@ def check(body: CheckIn, request: Request, principal: Principal = Depends(requir
                                                                              r.lifted_on.is_(None))):
                 categories.update(c for c in order.categories if order.restricts(c, today))
         records = published_listings(uow, state.ctx.policy, today, listing_ids)
-        state.trail.append(uow.session, [read_entry(state, principal, "partner.check", "party",
-                                                    party.id if party else None, body.purpose,
-                                                    found=party is not None, listed=bool(records))])
-        uow.commit()
+    state.trail.record(state.engine, read_entry(state, principal, "partner.check", "party", party_id, body.purpose,
+                                                found=party_id is not None, listed=bool(records)))
     return CheckOut(listed=bool(records), restricted_categories=sorted(categories),
                     listings=[PublishedListing(**rec) for rec in records])

@@ -58,7 +58,7 @@ def list_published(request: Request, court: str | None = Query(None, max_length=
     before = decode_cursor(cursor)
     if before:
         query = query.where(lst.id < before)
-    with state.ctx.uow() as uow:
+    with state.reads.uow() as uow:
         ids = list(uow.session.scalars(query.order_by(lst.id.desc()).limit(limit + 1)))
         next_cursor = encode_cursor(ids[limit - 1]) if len(ids) > limit else None
         today = state.clock.now().astimezone(state.ctx.policy.zone).date()

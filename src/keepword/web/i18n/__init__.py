@@ -1,7 +1,7 @@
 """The portal's languages: gettext catalogues compiled by Babel, picked per request.
 
 Catalogues live beside this file (``<locale>/LC_MESSAGES/messages.po`` and ``.mo``); the template
-``messages.pot`` is extracted with ``babel.cfg`` (see docs in this folder's README).
+``messages.pot`` is extracted with ``babel.cfg`` (its header lists the commands).
 """
 
 from __future__ import annotations

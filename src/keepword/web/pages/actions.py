@@ -367,3 +367,8 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
            _ringback_fields, _ringback_parse, _ringback_describe, _ringback_perform),
 )}
 
+
+# Deciding objections lives in its own module; it builds on the helpers above, hence the late import.
+from keepword.web.pages.actions_objections import DECIDE_OBJECTION  # noqa: E402
+
+ACTIONS[DECIDE_OBJECTION.key] = DECIDE_OBJECTION

@@ -55,7 +55,7 @@ def debtor_record(p: Portal, me: Principal) -> dict:
         "case": case, "court": court, "party": party, "listings": listings, "evidence": evidence, "today": today,
         "in_force": [l for l in listings if l.in_force], "restrictions": [r for r in case.restrictions
                                                                            if r.debtor_id == me.party_id],
-        "reliefs_by_listing": by_listing, "restriction_reliefs": [r for r in reliefs if r.event["type"] == "RestrictionLifted"],
+        "reliefs_by_listing": by_listing,
         "other_conditions": OTHER_CONDITIONS, "deletion_working_days": policy.deletion_working_days,
         "objection_days": policy.objection_review_days,
     }

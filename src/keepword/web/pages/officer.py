@@ -119,6 +119,8 @@ async def bars(case_id: str, request: Request, p: Portal = Depends(portal), me: 
 
 def _bars(p: Portal, me: Principal, case_id: str, debtor_id: str, grounds: list[int], applicant_id: str | None):
     load_case(p, me, case_id)
+    if not grounds:
+        return None
     try:
         return listing_services.listing_bars(p.ctx, case_id, debtor_id, grounds, applicant_id)
     except KeepwordError:

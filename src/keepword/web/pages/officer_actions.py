@@ -47,10 +47,11 @@ def _form_page(request, p, case, court, action, base, values=None, errors=None, 
     if action.key == "propose" and case.debtors:
         debtor = (values or {}).get("debtor_id") or case.debtors[0].party.id
         grounds = [int(g) for g in (values or {}).get("grounds", []) if str(g).isdigit()]
-        try:
-            bars = listing_bars(p.ctx, case.id, debtor, grounds, (values or {}).get("applicant_id") or None)
-        except KeepwordError:
-            bars = None
+        if grounds:
+            try:
+                bars = listing_bars(p.ctx, case.id, debtor, grounds, (values or {}).get("applicant_id") or None)
+            except KeepwordError:
+                bars = None
     return render(request, "officer/action_form.html", {
         "case": case, "court": court, "action": action, "fields": fields, "errors": errors or {}, "bars": bars,
         "base": base}, status_code=status_code)
