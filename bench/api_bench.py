@@ -38,6 +38,9 @@ import httpx
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+NOTE = ("case_bearer loads the whole case aggregate through the ORM (about 8 queries: parties, payments, "
+        "measures, listings, objections, restrictions, exemptions) and appends an audit entry in a write "
+        "transaction; whoami_bearer is authentication alone (one indexed lookup of the hashed token)")
 SECRET = "bench-secret-key-0123456789"
 ENV = {"KEEPWORD_SECRET_KEY": SECRET, "KEEPWORD_TICK_INTERVAL_SECONDS": "0",
        "KEEPWORD_RATE_LIMIT_PUBLIC_PER_MINUTE": "100000000", "KEEPWORD_RATE_LIMIT_PARTNER_PER_MINUTE": "100000000"}
@@ -222,6 +225,7 @@ def main() -> None:
                     "load_avg_at_end": os.getloadavg()},
         "requests_per_round": args.requests, "client_threads": args.threads, "runs": args.runs,
         "aim": "case_bearer >= 0.7 of health", "backends": backends,
+        "note": NOTE,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -6,6 +6,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from keepword.audit.trail import AuditTrail
 from keepword.domain.policy import load_policy
 from keepword.services.context import ServiceContext
 from keepword.services.ports import Clock, SystemClock
@@ -29,12 +30,13 @@ def build_context(engine: Engine, *, policy_id: str = "cn-spc", clock: Clock | N
 
 def open_registry(database_url: str | None = None, *, settings: Settings | None = None, clock: Clock | None = None,
                   migrate_schema: bool = True) -> tuple[Engine, ServiceContext]:
-    """An engine (migrated to the latest schema) and a service context for it."""
+    """An engine (migrated to the latest schema) and a service context for it; every change is audited."""
     settings = settings or Settings()
     engine = make_engine(database_url or settings.database_url)
     if migrate_schema:
         migrate(engine)
-    return engine, build_context(engine, policy_id=settings.policy, clock=clock)
+    trail = AuditTrail(settings.secret_key, settings.audit_checkpoint_every)
+    return engine, build_context(engine, policy_id=settings.policy, clock=clock, hooks=(trail.hook,))
 
 
 __all__ = ["build_context", "open_registry", "unit_of_work", "is_initialised"]

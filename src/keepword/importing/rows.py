@@ -97,27 +97,34 @@ def parse_row(values: Mapping, line: int, *, policy: Policy, today: date, court_
     ``court_id`` is the court the whole import is for (rows may leave theirs empty).
     """
     row = ParsedRow(line)
+    get = values.get
     row.court_id = _court_of(values, row, court_id)
     try:
-        row.case_number = required_text(values.get("case_number"), "case_number")
+        row.case_number = required_text(get("case_number"), "case_number")
         if len(row.case_number) > MAX_CASE_NUMBER:
             row.fail("case_number", f"longer than {MAX_CASE_NUMBER} characters")
     except ValidationFailed as exc:
         row.fail("case_number", reason_of(exc))
+    dates = row.dates
     for name in DATE_FIELDS:
         try:
-            day = parse_date(values.get(name), name)
+            day = _date(get(name), name)
         except ValidationFailed as exc:
             row.fail(name, reason_of(exc))
             continue
         if day > today:
             row.fail(name, f"{day.isoformat()} is in the future")
-        row.dates[name] = day
+        dates[name] = day
     row.obligation = _money(values, row, policy)
-    row.obligation_text = text(values.get("obligation_text"))
-    row.creditor = _party(values, "creditor", row)
-    row.debtor = _party(values, "debtor", row)
+    row.obligation_text = text(get("obligation_text"))
+    row.creditor = _party(values, _CREDITOR, row)
+    row.debtor = _party(values, _DEBTOR, row)
     return row
+
+
+# Rows repeat the same dates and party kinds over and over; the parsed values are immutable.
+_date = lru_cache(maxsize=8192, typed=True)(parse_date)
+_kind = lru_cache(maxsize=256, typed=True)(parse_kind)
 
 
 def _court_of(values: Mapping, row: ParsedRow, default: str | None) -> str | None:
@@ -146,26 +153,61 @@ def _money(values: Mapping, row: ParsedRow, policy: Policy) -> Money | None:
         return None
 
 
-def _party(values, role, row) -> PartyRecord | None:
+class _Role(NamedTuple):
+    """The columns of one party of a row."""
+
+    kind: str
+    name: str
+    id: str
+    phones: str
+    is_debtor: bool
+
+
+_EMPTY = (None, "")
+_CREDITOR = _Role("creditor_kind", "creditor_name", "creditor_id", "creditor_phones", False)
+_DEBTOR = _Role("debtor_kind", "debtor_name", "debtor_id", "debtor_phones", True)
+
+
+def _party(values: Mapping, role: _Role, row: ParsedRow) -> PartyRecord | None:
+    # The checks of _checked, written out: this runs twice per row.
+    get = values.get
     before = len(row.errors)
-    kind = _checked(row, f"{role}_kind", parse_kind, values.get(f"{role}_kind"), f"{role}_kind")
-    name = _checked(row, f"{role}_name", clean_name, text(values.get(f"{role}_name")))
-    raw_id = _checked(row, f"{role}_id", identifier_text, values.get(f"{role}_id"), f"{role}_id")
-    phones = [_checked(row, f"{role}_phones", clean_phone, p) for p in split_phones(values.get(f"{role}_phones"))]
-    representative = _legal_representative(values, row, kind) if role == "debtor" else None
+    kind = name = raw_id = None
+    try:
+        kind = _kind(get(role.kind), role.kind)
+    except ValidationFailed as exc:
+        row.fail(role.kind, reason_of(exc))
+    try:
+        name = clean_name(text(get(role.name)))
+    except ValidationFailed as exc:
+        row.fail(role.name, reason_of(exc))
+    try:
+        raw_id = identifier_text(get(role.id), role.id)
+    except ValidationFailed as exc:
+        row.fail(role.id, reason_of(exc))
+    phones_cell = get(role.phones)
+    phones = [] if phones_cell in _EMPTY else [_phone(row, role.phones, p) for p in split_phones(phones_cell)]
+    representative = _legal_representative(values, row, kind) if role.is_debtor else None
     record = None
     if kind == PERSON and raw_id is not None:
-        ric = _checked(row, f"{role}_id", _id_number, raw_id, f"{role}_id")
+        ric = _checked(row, role.id, _id_number, raw_id, role.id)
         if ric is not None:
             record = PartyRecord(PERSON, name, ric.number, ric.birth_date, ric.sex)
     elif kind == ORGANIZATION and raw_id is not None:
-        code = _checked(row, f"{role}_id", _credit_code, raw_id, f"{role}_id")
+        code = _checked(row, role.id, _credit_code, raw_id, role.id)
         if code is not None:
             record = PartyRecord(ORGANIZATION, name, code.code, legal_representative=representative)
     if record is None or len(row.errors) > before:
         return None
     record.phones = phones
     return record
+
+
+def _phone(row: ParsedRow, column: str, phone: str) -> str | None:
+    # What clean_phone returns for a number that is digits only, without its per-character scan (most are).
+    if phone.isdigit() and 5 <= len(phone) <= 16:
+        return phone
+    return _checked(row, column, clean_phone, phone)
 
 
 def _checked(row: ParsedRow, column: str, check, *args):
@@ -178,8 +220,10 @@ def _checked(row: ParsedRow, column: str, check, *args):
 
 
 def _legal_representative(values: Mapping, row: ParsedRow, kind: str | None) -> Representative | None:
-    name = text(values.get("debtor_legal_representative"))
-    raw_id = text(values.get("debtor_legal_representative_id"))
+    name_cell, id_cell = values.get("debtor_legal_representative"), values.get("debtor_legal_representative_id")
+    if name_cell in _EMPTY and id_cell in _EMPTY:  # most rows: a person, or an organisation without one
+        return None
+    name, raw_id = text(name_cell), text(id_cell)
     if not name and not raw_id:
         return None
     if kind != ORGANIZATION:
