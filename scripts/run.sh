@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 scripts/setup-env.sh
 db=${KEEPWORD_DATABASE_URL:-sqlite:///keepword.db}
 if [ ! -f keepword.db ] || ! .venv/bin/keepword stats --db "$db" --json >/dev/null 2>&1; then
-  .venv/bin/keepword demo --db "$db" --cases "${KEEPWORD_DEMO_CASES:-2000}" --seed 1 --reset
+  .venv/bin/keepword demo --db "$db" --cases "${KEEPWORD_DEMO_CASES:-1000}" --seed 1 --reset
 fi
 exec .venv/bin/keepword serve --db "$db" "$@"

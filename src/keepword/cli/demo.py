@@ -41,6 +41,7 @@ def demo(
     reset: bool = typer.Option(False, "--reset", help="Empty every keepword table first: ALL data in it is lost"),
 ) -> None:
     """Fill the database with realistic synthetic data: courts, parties, cases, listings, restrictions."""
+    from keepword.demo.accounts import create_demo_accounts
     from keepword.demo.loading import DemoRun, demo_context, prepare_database
 
     with friendly_errors():
@@ -62,8 +63,21 @@ def demo(
             with Progress(*columns, console=console, transient=False) as progress:
                 task = progress.add_task("cases", total=cases)
                 report = run.write(engine, progress=lambda n: progress.advance(task, n))
+            accounts = create_demo_accounts(engine, settings)
         finally:
             engine.dispose()
         console.print(f"[green]demo ready[/]: {report.cases} cases, {report.parties} parties, {report.courts} courts "
                       f"as of {day.isoformat()} in {report.seconds:.1f} s ({report.cases_per_second:.0f} cases/s): "
                       f"{settings.database_url}")
+        _print_accounts(accounts)
+
+
+def _print_accounts(accounts) -> None:
+    from rich.table import Table
+
+    table = Table(title="demo accounts (development only)")
+    for column in ("username", "password", "roles", "court"):
+        table.add_column(column)
+    for a in accounts:
+        table.add_row(a.username, a.password, ", ".join(a.roles), a.court_id or "-")
+    console.print(table)

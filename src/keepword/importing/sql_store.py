@@ -79,15 +79,15 @@ class SqlImportStore:
         conn = self.session.connection()
         sqlite = conn.dialect.name == "sqlite"
         form = _DatabaseForm(conn.dialect)
+        day = form.day
         party_rows = [(p.id, p.kind, p.name, p.identifier if p.kind == PERSON else None,
-                       None if p.kind == PERSON else p.identifier, form.day(p.birth_date), p.sex, json.dumps(p.phones))
+                       None if p.kind == PERSON else p.identifier, day(p.birth_date), p.sex, _json_phones(p.phones))
                       for p in parties]
         represented = [p for p in parties if p.legal_representative is not None]
         bound_rows = [(bound_id, p.id, "legal_representative", p.legal_representative.name,
                        p.legal_representative.id_number) for bound_id, p in zip(new_ids(len(represented)), represented)]
         # The state EnforcementCase.register followed by issue_warning leaves a case in.
-        stamp, warned = form.timestamp(at), form.day(warned_on)
-        day = form.day
+        stamp, warned = form.timestamp(at), day(warned_on)
         case_rows = [(case.id, case.court_id, case.case_number, policy_id, cents(case.obligation.amount),
                       case.obligation.currency, case.obligation_text, day(case.filed_on), day(case.judgment_date),
                       day(case.effective_date), warned, OPEN, stamp, stamp, 1) for case in cases]
@@ -145,6 +145,14 @@ def _iso_day(day: date | None) -> str | None:
 
 def _same(value):
     return value
+
+
+def _json_phones(phones: list[str]) -> str:
+    """``json.dumps(phones)``; checked phone numbers (ASCII digits and "+") need no escaping, so joined directly."""
+    joined = '", "'.join(phones)
+    if joined.isascii() and joined.replace('", "', "").replace("+", "").isdigit():
+        return f'["{joined}"]'
+    return json.dumps(phones)
 
 
 def cents(amount: Decimal) -> int:

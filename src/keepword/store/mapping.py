@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 
 from sqlalchemy.orm import composite, registry, relationship
 
@@ -15,6 +16,7 @@ from keepword.store import tables as t
 
 mapper_registry = registry(metadata=t.metadata)
 _mapped = False
+_mapping_lock = threading.Lock()
 
 
 def _money_or_none(amount, currency):
@@ -24,11 +26,17 @@ def _money_or_none(amount, currency):
 # Children come back in creation order: by date, then by id (ids sort by creation time), never in
 # whatever order the database happens to return rows of the same day.
 def start_mappers() -> None:
-    """Map the domain classes once per process."""
+    """Map the domain classes once per process (safe when the first requests arrive together)."""
     global _mapped
     if _mapped:
         return
-    _mapped = True
+    with _mapping_lock:
+        if not _mapped:
+            _map_all()
+            _mapped = True
+
+
+def _map_all() -> None:
     m = mapper_registry.map_imperatively
     m(Court, t.courts)
     m(BoundPerson, t.bound_persons)

@@ -91,6 +91,9 @@ class SqlUnitOfWork:
 
     def __exit__(self, *exc) -> None:
         if self.session is not None:
+            # Detach what was loaded first, so a read-only block leaves usable objects rather than
+            # expired ones; nothing uncommitted is written either way.
+            self.session.expunge_all()
             self.session.rollback()
             self.session.close()
             self.session = None
