@@ -133,6 +133,7 @@ class ScreeningIndex:
         # name as written, or an organisation's normalised name.
         self._names = StringColumn()
         self._category_names: list[str] = []
+        self._category_masks: dict[tuple[str, ...], int] = {}
         self._person_ids: _KeyColumns | KeyTable = _KeyColumns(tagged=False)
         self._org_codes: _KeyColumns | KeyTable = _KeyColumns(tagged=True)
         self._digests: _KeyColumns | KeyTable = _KeyColumns(tagged=True)
@@ -162,6 +163,7 @@ class ScreeningIndex:
                 index.stats.skipped_rows += 1
                 index.stats.note(f"row skipped: {problem}")
         index._freeze()
+        index.stats.entries = len(index)
         index.stats.seconds = time.perf_counter() - started
         return index
 
@@ -177,7 +179,10 @@ class ScreeningIndex:
         _person_name_filing.cache_clear()  # only worth its memory while rows pour in
 
     def _add_entry(self, entry: RegistryEntry) -> int:
-        categories = self._category_mask(entry.categories)  # may refuse the entry: before any change
+        # Called once per row of a 15-million-row registry: kept flat on purpose.
+        categories = self._category_masks.get(entry.categories)
+        if categories is None:
+            categories = self._category_mask(entry.categories)  # may refuse the entry: before any change
         row = len(self._flags)
         is_org = entry.kind == ORGANIZATION
         normalized = self._file_identifier(entry, row, is_org)
@@ -189,8 +194,8 @@ class ScreeningIndex:
         self._entry_ids.append(entry.entry_id)
         self._births.append(birth.toordinal() if birth else 0)
         self._categories.append(categories)
-        self._in_force_from.append(_days_since_1970(entry.in_force_from))
-        self._in_force_until.append(_days_since_1970(entry.in_force_until))
+        self._in_force_from.append(entry.in_force_from and _days_since_1970(entry.in_force_from) or 0)
+        self._in_force_until.append(entry.in_force_until and _days_since_1970(entry.in_force_until) or 0)
         if is_org:
             org_name = normalize_org_name(entry.name) if entry.name else ""
             self._names.append(org_name)
@@ -207,8 +212,8 @@ class ScreeningIndex:
         self._entry_rows.add(block_of_text(entry.entry_id), row)
         # The flags byte goes last: until it exists the row is not visible to lookups.
         self._flags.append((_ORG if is_org else 0) | (_KEYED if normalized else 0))
-        self.stats.entries += 1
-        self.stats.organizations += is_org
+        if is_org:
+            self.stats.organizations += 1
         return row
 
     def _file_identifier(self, entry: RegistryEntry, row: int, is_org: bool) -> str:
@@ -248,7 +253,7 @@ class ScreeningIndex:
         if self._secret is not None:
             self._digests.add(*digest_key(self._secret, normalized), ref)
 
-    def _category_mask(self, categories: Iterable[str]) -> int:
+    def _category_mask(self, categories: tuple[str, ...]) -> int:
         mask = 0
         for category in categories:
             if category not in self._category_names:
@@ -256,6 +261,7 @@ class ScreeningIndex:
                     raise ValidationFailed("categories", "too_many", "categories: at most 16 distinct restriction categories")
                 self._category_names.append(category)
             mask |= 1 << self._category_names.index(category)
+        self._category_masks[categories] = mask
         return mask
 
     # --- incremental changes ------------------------------------------------------------------

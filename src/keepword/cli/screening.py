@@ -1,0 +1,28 @@
+"""`keepword screen`: screen a customer file against the list, as a bank or bureau does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from keepword.cli import app
+from keepword.cli.common import console, friendly_errors
+
+
+@app.command()
+def screen(
+    registry: Path = typer.Option(..., "--registry", exists=True, dir_okay=False,
+                                  help="REGISTRY.csv: entry_id, kind, name, id_number, birth_date"),
+    input: Path = typer.Option(..., "--input", exists=True, dir_okay=False,
+                               help="RECORDS.csv: record_id, kind, name, id_number, birth_date"),
+    output: Path = typer.Option(..., "--output", dir_okay=False,
+                                help="RESULTS.csv: record_id, decision, entry_id, score, reason"),
+) -> None:
+    """Screen every record: match only on a valid listed identifier, review for name and birth date, never a name alone."""
+    from keepword.screening.bulk import run_screen
+
+    with friendly_errors():
+        summary = run_screen(registry, input, output)
+        counts = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary.decisions.items()))
+        console.print(f"[green]screened[/] {summary.records:,} records in {summary.seconds:.1f} s ({counts}) -> {output}")
