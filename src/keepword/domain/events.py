@@ -24,7 +24,13 @@ class Event:
         out = {}
         for name in names:
             value = getattr(self, name)
-            out[name] = value if value.__class__ in _AS_IS else _plain(value)
+            kind = value.__class__
+            if kind in _AS_IS:
+                out[name] = value
+            elif kind is datetime:  # occurred_at, on every event
+                out[name] = value.isoformat()
+            else:
+                out[name] = _plain(value)
         return out
 
 

@@ -129,7 +129,7 @@ _kind = lru_cache(maxsize=256, typed=True)(parse_kind)
 
 def clear_caches() -> None:
     """Forget the identifiers, dates and kinds parsed so far (a benchmark times each import as a fresh process)."""
-    for cached in (_id_number, _credit_code, _date, _kind):
+    for cached in (_id_number, _credit_code, _date, _kind, _checked_party):
         cached.cache_clear()
 
 
@@ -175,58 +175,73 @@ _DEBTOR = _Role("debtor_kind", "debtor_name", "debtor_id", "debtor_phones", True
 
 
 def _party(values: Mapping, role: _Role, row: ParsedRow) -> PartyRecord | None:
-    # The checks of _checked, written out: this runs twice per row.
     get = values.get
-    before = len(row.errors)
-    kind = name = raw_id = None
+    cells = (role, get(role.kind), get(role.name), get(role.id), get(role.phones),
+             get("debtor_legal_representative") if role.is_debtor else None,
+             get("debtor_legal_representative_id") if role.is_debtor else None)
     try:
-        kind = _kind(get(role.kind), role.kind)
-    except ValidationFailed as exc:
-        row.fail(role.kind, reason_of(exc))
-    try:
-        name = clean_name(text(get(role.name)))
-    except ValidationFailed as exc:
-        row.fail(role.name, reason_of(exc))
-    try:
-        raw_id = identifier_text(get(role.id), role.id)
-    except ValidationFailed as exc:
-        row.fail(role.id, reason_of(exc))
-    phones_cell = get(role.phones)
-    phones = [] if phones_cell in _EMPTY else [_phone(row, role.phones, p) for p in split_phones(phones_cell)]
-    representative = _legal_representative(values, row, kind) if role.is_debtor else None
-    record = None
-    if kind == PERSON and raw_id is not None:
-        ric = _checked(row, role.id, _id_number, raw_id, role.id)
-        if ric is not None:
-            record = PartyRecord(PERSON, name, ric.number, ric.birth_date, ric.sex)
-    elif kind == ORGANIZATION and raw_id is not None:
-        code = _checked(row, role.id, _credit_code, raw_id, role.id)
-        if code is not None:
-            record = PartyRecord(ORGANIZATION, name, code.code, legal_representative=representative)
-    if record is None or len(row.errors) > before:
+        checked = _checked_party(*cells)
+    except TypeError:  # a cell that cannot be a cache key
+        checked = _checked_party.__wrapped__(*cells)
+    if checked.problems:
+        for column, reason in checked.problems:
+            row.fail(column, reason)
         return None
-    record.phones = phones
-    return record
+    return PartyRecord(checked.kind, checked.name, checked.identifier, checked.birth_date, checked.sex,
+                       list(checked.phones), checked.representative)
 
 
-def _phone(row: ParsedRow, column: str, phone: str) -> str | None:
+class _CheckedParty(NamedTuple):
+    kind: str | None
+    name: str | None
+    identifier: str | None
+    birth_date: date | None
+    sex: str | None
+    phones: tuple[str, ...]
+    representative: Representative | None
+    problems: tuple[tuple[str, str], ...]  # (column, reason)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _checked_party(role: _Role, kind_cell, name_cell, id_cell, phones_cell, representative_cell,
+                   representative_id_cell) -> _CheckedParty:
+    """One party's cells checked; a pure function of them, so cached: a bank is the creditor of many rows."""
+    problems: list[tuple[str, str]] = []
+    kind = _checked(problems, role.kind, _kind, kind_cell, role.kind)
+    name = _checked(problems, role.name, clean_name, text(name_cell))
+    raw_id = _checked(problems, role.id, identifier_text, id_cell, role.id)
+    phones = () if phones_cell in _EMPTY else tuple(_phone(problems, role.phones, p) for p in split_phones(phones_cell))
+    representative = _legal_representative(problems, representative_cell, representative_id_cell, kind) \
+        if role.is_debtor else None
+    identifier = birth_date = sex = None
+    if kind == PERSON and raw_id is not None:
+        ric = _checked(problems, role.id, _id_number, raw_id, role.id)
+        if ric is not None:
+            identifier, birth_date, sex = ric.number, ric.birth_date, ric.sex
+    elif kind == ORGANIZATION and raw_id is not None:
+        code = _checked(problems, role.id, _credit_code, raw_id, role.id)
+        if code is not None:
+            identifier = code.code
+    return _CheckedParty(kind, name, identifier, birth_date, sex, phones, representative, tuple(problems))
+
+
+def _phone(problems: list, column: str, phone: str) -> str | None:
     # What clean_phone returns for a number that is digits only, without its per-character scan (most are).
     if phone.isdigit() and 5 <= len(phone) <= 16:
         return phone
-    return _checked(row, column, clean_phone, phone)
+    return _checked(problems, column, clean_phone, phone)
 
 
-def _checked(row: ParsedRow, column: str, check, *args):
-    """``check(*args)``, or None with the error noted against ``column``."""
+def _checked(problems: list, column: str, check, *args):
+    """``check(*args)``, or None with the problem noted against ``column``."""
     try:
         return check(*args)
     except ValidationFailed as exc:
-        row.fail(column, reason_of(exc))
+        problems.append((column, reason_of(exc)))
         return None
 
 
-def _legal_representative(values: Mapping, row: ParsedRow, kind: str | None) -> Representative | None:
-    name_cell, id_cell = values.get("debtor_legal_representative"), values.get("debtor_legal_representative_id")
+def _legal_representative(problems: list, name_cell, id_cell, kind: str | None) -> Representative | None:
     if name_cell in _EMPTY and id_cell in _EMPTY:  # most rows: a person, or an organisation without one
         return None
     name, raw_id = text(name_cell), text(id_cell)
@@ -234,12 +249,12 @@ def _legal_representative(values: Mapping, row: ParsedRow, kind: str | None) -> 
         return None
     if kind != ORGANIZATION:
         if kind is not None:
-            row.fail("debtor_legal_representative", "only an organisation has a legal representative")
+            problems.append(("debtor_legal_representative", "only an organisation has a legal representative"))
         return None
     # The rules of BoundPerson: a name, and a valid ID number when one is given.
-    name = _checked(row, "debtor_legal_representative", clean_name, name)
-    ric = _checked(row, "debtor_legal_representative_id", _id_number, raw_id, "debtor_legal_representative_id") \
-        if raw_id else None
+    name = _checked(problems, "debtor_legal_representative", clean_name, name)
+    ric = _checked(problems, "debtor_legal_representative_id", _id_number, raw_id,
+                   "debtor_legal_representative_id") if raw_id else None
     if name is None or (raw_id and ric is None):
         return None
     return Representative(name, ric.number if ric else None)

@@ -1,10 +1,10 @@
 """The SQL side of a bulk import: look-ups in bulk, and rows handed straight to the driver.
 
 Everything runs in the unit of work's session, so the whole import is one transaction, and the
-unit of work still writes the outbox rows and runs its before-commit hooks. Rows are written with
-one DB-API ``executemany`` per table and batch on SQLite, and with ``COPY`` on PostgreSQL, in the
-form the driver takes (see :class:`_DatabaseForm`): neither the ORM's object-at-a-time flush nor
-Core's per-row bind processing, which cost more than the inserts themselves.
+unit of work still writes the outbox rows and runs its before-commit hooks. Rows go to the driver
+in the form it takes (see :class:`_DatabaseForm`): INSERT statements of many rows each on SQLite,
+``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row bind
+processing: both cost more than the inserts themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -79,10 +80,10 @@ class SqlImportStore:
         conn = self.session.connection()
         sqlite = conn.dialect.name == "sqlite"
         form = _DatabaseForm(conn.dialect)
-        day = form.day
+        day, optional_day = form.day, form.optional_day
         party_rows = [(p.id, p.kind, p.name, p.identifier if p.kind == PERSON else None,
-                       None if p.kind == PERSON else p.identifier, day(p.birth_date), p.sex, _json_phones(p.phones))
-                      for p in parties]
+                       None if p.kind == PERSON else p.identifier, optional_day(p.birth_date), p.sex,
+                       _json_phones(p.phones)) for p in parties]
         represented = [p for p in parties if p.legal_representative is not None]
         bound_rows = [(bound_id, p.id, "legal_representative", p.legal_representative.name,
                        p.legal_representative.id_number) for bound_id, p in zip(new_ids(len(represented)), represented)]
@@ -96,7 +97,7 @@ class SqlImportStore:
         for case in cases:
             link_rows.append((next(link_ids), case.id, case.creditor_id, CREDITOR, 1, False))
             link_rows.append((next(link_ids), case.id, case.debtor_id, DEBTOR, 1, False))
-        write = _executemany if sqlite else _copy
+        write = _insert_many if sqlite else _copy
         for table, rows in ((t.parties, party_rows), (t.bound_persons, bound_rows), (t.cases, case_rows),
                             (t.case_parties, link_rows)):
             if rows:
@@ -136,10 +137,12 @@ class _DatabaseForm:
     def __init__(self, dialect) -> None:
         column_type = t.cases.c.created_at.type
         self.timestamp = column_type.dialect_impl(dialect).bind_processor(dialect)
-        self.day = _iso_day if dialect.name == "sqlite" else _same
+        sqlite = dialect.name == "sqlite"
+        self.day = date.isoformat if sqlite else _same
+        self.optional_day = _optional_iso_day if sqlite else _same
 
 
-def _iso_day(day: date | None) -> str | None:
+def _optional_iso_day(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
@@ -160,9 +163,21 @@ def cents(amount: Decimal) -> int:
     return int((amount * _HUNDRED).to_integral_exact())
 
 
-def _executemany(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                         rows)
+def _insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """SQLite: INSERT statements of many rows each (``VALUES (...), (...), ...``).
+
+    Python's ``executemany`` resets and rebinds the statement for every row; statements of many
+    rows did the same inserts in about two thirds of the time. Each stays within the 999
+    parameters that even old SQLite builds allow.
+    """
+    per_statement = max(1, 999 // len(columns))
+    one_row = f"({', '.join('?' * len(columns))})"
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    full = head + ", ".join([one_row] * per_statement)
+    for start in range(0, len(rows), per_statement):
+        part = rows[start:start + per_statement]
+        sql = full if len(part) == per_statement else head + ", ".join([one_row] * len(part))
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
 
 
 def _copy(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -11,7 +11,8 @@ A registry of 15 million entries held as dicts and dataclasses would need severa
 * :class:`RowBlocks`: one sorted array of ``(32-bit key << 32) | row``, for many-to-many
   groups such as "rows born on this day" or "rows whose name hashes to this value".
 
-:func:`sort_columns` sorts parallel arrays in bounded memory (a bucket at a time).
+:func:`sort_columns` sorts parallel arrays in bounded memory (a bucket at a time); the two
+builders collect unsorted columns during a build and ``freeze`` into the sorted tables.
 """
 
 from __future__ import annotations
@@ -192,6 +193,42 @@ class RowBlocks:
     def nbytes(self) -> int:
         """Bytes held by the packed array."""
         return self._packed.itemsize * len(self._packed)
+
+
+class KeyTableBuilder:
+    """Unsorted key columns collected during a build; ``freeze`` sorts them into a KeyTable.
+
+    Has the same ``add`` as :class:`KeyTable`, so filing code need not know which it holds.
+    """
+
+    def __init__(self, tagged: bool) -> None:
+        self.keys, self.tags, self.refs = array("q"), array("H") if tagged else None, array("I")
+
+    def add(self, key: int, tag: int, ref: int) -> None:
+        """Collect one mapping."""
+        self.keys.append(key)
+        if self.tags is not None:
+            self.tags.append(tag)
+        self.refs.append(ref)
+
+    def freeze(self) -> KeyTable:
+        """The sorted table."""
+        return KeyTable.build(self.keys, self.tags, self.refs)
+
+
+class RowBlocksBuilder:
+    """Unsorted packed ``(block, row)`` pairs collected during a build."""
+
+    def __init__(self) -> None:
+        self.packed = array("Q")
+
+    def add(self, block: int, row: int) -> None:
+        """Collect one pair."""
+        self.packed.append(block << 32 | row)
+
+    def freeze(self) -> RowBlocks:
+        """The sorted table."""
+        return RowBlocks.build(self.packed)
 
 
 def block_of_text(text: str) -> int:

@@ -24,12 +24,14 @@ from datetime import date
 from keepword.domain.errors import InvalidIdentifier
 from keepword.domain.identifiers import ResidentId, china_today, parse_credit_code, parse_id_number
 from keepword.domain.parties import ORGANIZATION, PERSON
+from keepword.screening.identifier_keys import hmac_key  # noqa: F401  (the privacy mode's client side)
 from keepword.screening.index import Hit, ScreeningIndex
 from keepword.screening.names import (
     PersonNameKeys,
     normalize_org_name,
     person_name_keys,
     person_name_score,
+    person_name_score_stored,
 )
 from keepword.screening.registry_entries import parse_date, parse_kind
 
@@ -100,7 +102,9 @@ def check(index: ScreeningIndex, record: ScreeningRecord, on: date | None = None
 
 
 def check_digest(index: ScreeningIndex, digest_hex: str, on: date | None = None) -> Decision:
-    """Screen a keyed digest (privacy mode): ``match`` or ``no_match``, never by name."""
+    """Screen a keyed digest, ``hmac_key(secret, identifier)`` (privacy mode): ``match`` or
+    ``no_match``, never by name. Raises ``DigestLookupUnavailable`` if the index was built
+    without the shared secret."""
     try:
         hits = index.find_by_digest(digest_hex, on or china_today())
     except ValueError as problem:
@@ -216,14 +220,14 @@ def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: dat
     for row in index.person_candidates(on, birth=birth):
         if unkeyed_only and index.is_keyed(row):
             continue
-        score = person_name_score(keys, index.name_keys(row))
+        score = person_name_score_stored(keys, index.stored_name(row))
         if score >= threshold and (best is None or score > best[1]):
             best = (row, score)
     return best
 
 
 def _has_namesake(index: ScreeningIndex, keys: PersonNameKeys, on: date, threshold: float) -> bool:
-    return any(person_name_score(keys, index.name_keys(row)) >= threshold
+    return any(person_name_score_stored(keys, index.stored_name(row)) >= threshold
                for row in index.person_candidates(on, keys=keys))
 
 

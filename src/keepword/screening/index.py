@@ -32,7 +32,14 @@ from typing import NamedTuple
 from keepword.domain.errors import InvalidIdentifier, KeepwordError, ValidationFailed
 from keepword.domain.identifiers import parse_credit_code
 from keepword.domain.parties import BOUND_ROLES, ORGANIZATION
-from keepword.screening.columns import KeyTable, RowBlocks, StringColumn, block_of_text
+from keepword.screening.columns import (
+    KeyTable,
+    KeyTableBuilder,
+    RowBlocks,
+    RowBlocksBuilder,
+    StringColumn,
+    block_of_text,
+)
 from keepword.screening.identifier_keys import (
     _secret_bytes,
     credit_code_key,
@@ -89,35 +96,6 @@ class BuildStats:
             self.problems.append(problem)
 
 
-class _KeyColumns:
-    """Unsorted key columns collected during a build; ``freeze`` sorts them into a KeyTable."""
-
-    def __init__(self, tagged: bool) -> None:
-        self.keys, self.tags, self.refs = array("q"), array("H") if tagged else None, array("I")
-
-    def add(self, key: int, tag: int, ref: int) -> None:
-        self.keys.append(key)
-        if self.tags is not None:
-            self.tags.append(tag)
-        self.refs.append(ref)
-
-    def freeze(self) -> KeyTable:
-        return KeyTable.build(self.keys, self.tags, self.refs)
-
-
-class _BlockColumns:
-    """Unsorted packed ``(block, row)`` pairs collected during a build."""
-
-    def __init__(self) -> None:
-        self.packed = array("Q")
-
-    def add(self, block: int, row: int) -> None:
-        self.packed.append(block << 32 | row)
-
-    def freeze(self) -> RowBlocks:
-        return RowBlocks.build(self.packed)
-
-
 class ScreeningIndex:
     """In-memory index of registry entries. Build with :meth:`build` or :meth:`from_csv`."""
 
@@ -134,12 +112,12 @@ class ScreeningIndex:
         self._names = StringColumn()
         self._category_names: list[str] = []
         self._category_masks: dict[tuple[str, ...], int] = {}
-        self._person_ids: _KeyColumns | KeyTable = _KeyColumns(tagged=False)
-        self._org_codes: _KeyColumns | KeyTable = _KeyColumns(tagged=True)
-        self._digests: _KeyColumns | KeyTable = _KeyColumns(tagged=True)
-        self._entry_rows: _BlockColumns | RowBlocks = _BlockColumns()
-        self._name_blocks: _BlockColumns | RowBlocks = _BlockColumns()
-        self._birth_blocks: _BlockColumns | RowBlocks = _BlockColumns()
+        self._person_ids: KeyTableBuilder | KeyTable = KeyTableBuilder(tagged=False)
+        self._org_codes: KeyTableBuilder | KeyTable = KeyTableBuilder(tagged=True)
+        self._digests: KeyTableBuilder | KeyTable = KeyTableBuilder(tagged=True)
+        self._entry_rows: RowBlocksBuilder | RowBlocks = RowBlocksBuilder()
+        self._name_blocks: RowBlocksBuilder | RowBlocks = RowBlocksBuilder()
+        self._birth_blocks: RowBlocksBuilder | RowBlocks = RowBlocksBuilder()
         self.unkeyed_persons = 0
         self.stats = BuildStats()
         self._write_lock = threading.Lock()
@@ -367,8 +345,13 @@ class ScreeningIndex:
         return [r for r in rows if self.in_force(r, on) and self._flags[r] & _ORG and self._names[r] == normalized_name]
 
     def name_keys(self, row: int) -> PersonNameKeys:
-        """The stored name keys of a person row."""
+        """The name keys of a person row."""
         return person_name_keys(self._names[row])
+
+    def stored_name(self, row: int) -> str:
+        """The name as the row keeps it: a Han key, a Latin name as written, or an
+        organisation's normalised name."""
+        return self._names[row]
 
     def entry_id(self, row: int) -> str:
         return self._entry_ids[row]

@@ -117,11 +117,23 @@ def person_name_keys(name: str) -> PersonNameKeys:
         return PersonNameKeys("", ())
     if has_han(name):
         han = han_key(name)
-        surname, given = split_surname(han)
-        given_pinyin = given_name_pinyin(given)
-        keys = tuple(dict.fromkeys(reading + given_pinyin for reading in surname_readings(surname)))
-        return PersonNameKeys(han, keys)
+        return PersonNameKeys(han, pinyin_keys_of_han_key(han))
     return PersonNameKeys("", latin_name_orders(name))
+
+
+@lru_cache(maxsize=131072)
+def pinyin_keys_of_han_key(han: str) -> tuple[str, ...]:
+    """The pinyin keys of an already normalised Han key: one per reading of the surname.
+
+    Cached generously: screening a name and birth date compares against every listed person
+    born that day, and their names come back again and again.
+    """
+    surname, given = split_surname(han)
+    given_pinyin = given_name_pinyin(given)
+    readings = surname_readings(surname)
+    if len(readings) == 1:
+        return (readings[0] + given_pinyin,)
+    return tuple(dict.fromkeys(reading + given_pinyin for reading in readings))
 
 
 def latin_name_orders(name: str) -> tuple[str, ...]:
@@ -199,6 +211,16 @@ def person_name_score(a: PersonNameKeys, b: PersonNameKeys) -> float:
     return best
 
 
+def person_name_score_stored(name: PersonNameKeys, stored: str) -> float:
+    """:func:`person_name_score` against a name as a screening index stores it (a Han key, or
+    a Latin name as written), without building its keys when the Han keys settle it."""
+    if stored and stored[0] > "\u2fff" and has_han(stored):
+        if name.han:
+            return fuzz.ratio(name.han, stored)
+        return person_name_score(name, PersonNameKeys(stored, pinyin_keys_of_han_key(stored)))
+    return person_name_score(name, person_name_keys(stored))
+
+
 def _spells_characters(han: str, key: str) -> bool:
     surname, given = split_surname(han)
     return spells(surname_readings(surname), given, key)
@@ -213,7 +235,8 @@ def _is_real_pinyin(keys: PersonNameKeys) -> bool:
 
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"})
 _DROPPED_MARKS = re.compile(r"[\"'“”‘’·•・‧]")
-_SPACE_NEXT_TO_WIDE = re.compile(r"\s*([^\x00-\x7f()])\s*|\s*([()])\s*")
+# Spaces next to a bracket or a non-ASCII character (the class is "( or ) or above 0x7f").
+_SPACE_NEXT_TO_WIDE = re.compile(r"\s+(?=[^\x00-\x27\x2a-\x7f])|(?<=[^\x00-\x27\x2a-\x7f])\s+")
 _CHINESE_LEGAL_FORMS = (
     (re.compile(r"\(?有限合伙\)?$"), "(有限合伙)"),
     (re.compile(r"\(?特殊普通合伙\)?$"), "(特殊普通合伙)"),  # before 普通合伙, which it ends with
@@ -242,12 +265,8 @@ def normalize_org_name(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
     text = to_simplified(_DROPPED_MARKS.sub("", text)).lower().strip()
     if has_han(text):
-        return _canonical_chinese_form(_SPACE_NEXT_TO_WIDE.sub(_keep_the_character, text))
+        return _canonical_chinese_form(_SPACE_NEXT_TO_WIDE.sub("", text))
     return _canonical_latin_form(text)
-
-
-def _keep_the_character(found: re.Match[str]) -> str:
-    return found.group(1) or found.group(2)
 
 
 def _canonical_chinese_form(text: str) -> str:

@@ -111,8 +111,17 @@ def import_cases(ctx: ServiceContext, store_for: Callable[[object], CaseImportSt
     :mod:`keepword.importing.readers` produce them from CSV or XLSX). ``court_id`` makes every
     row belong to that court. ``by`` is the accountable officer.
     """
+    with _collector_paused():
+        # Everything the import built is dropped when _import returns, before the collector resumes.
+        return _import(ctx, store_for, rows, by=by, skip_invalid=skip_invalid, court_id=court_id, progress=progress,
+                       chunk_rows=chunk_rows)
+
+
+def _import(ctx: ServiceContext, store_for: Callable[[object], CaseImportStore], rows: Iterable[Mapping], *,
+            by: str, skip_invalid: bool, court_id: str | None, progress: Progress | None,
+            chunk_rows: int) -> ImportReport:
     report = ImportReport()
-    with _collector_paused(), ctx.uow() as uow:
+    with ctx.uow() as uow:
         store = store_for(uow)
         if court_id is not None and not store.existing_courts([court_id]):
             raise NotFound(f"court_id: no court {court_id} is registered", court_id=court_id)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import json.encoder
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -28,12 +30,14 @@ def outbox_row(event: Event) -> dict:
             "payload": event.payload()}
 
 
-_OUTBOX_INSERT = ("INSERT INTO outbox (event_id, type, case_id, debtor_id, actor, occurred_at, payload) "
-                  "VALUES ({0}, {0}, {0}, {0}, {0}, {0}, {0}{1})")
+_OUTBOX_INSERT = "INSERT INTO outbox (event_id, type, case_id, debtor_id, actor, occurred_at, payload) VALUES "
+# SQLite: rows per INSERT statement, within the 999 parameters even old SQLite builds allow. Python's executemany
+# resets and rebinds the statement for every row; a statement of many rows did the inserts in two thirds the time.
+_SQLITE_ROWS_PER_INSERT = 999 // 7
 
 
 def write_outbox(session: Session, events: list[Event]) -> None:
-    """Insert the outbox rows of ``events``, in their order, with one DB-API ``executemany``.
+    """Insert the outbox rows of ``events``, in their order, straight through the driver.
 
     The values are put in database form here (the timestamp by its column type's own bind
     processor, once per instant; the payload as JSON text) instead of by Core for every row:
@@ -51,9 +55,31 @@ def write_outbox(session: Session, events: list[Event]) -> None:
         if stamp is None:
             stamp = stamps[at] = to_database(at)
         rows.append((next(event_ids), type(event).__name__, event.case_id, event.debtor_id, event.actor, stamp,
-                     json.dumps(event.payload())))
-    sql = _OUTBOX_INSERT.format("?", "") if conn.dialect.name == "sqlite" else _OUTBOX_INSERT.format("%s", "::json")
-    conn.exec_driver_sql(sql, rows)
+                     _json_text(event.payload())))
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(_OUTBOX_INSERT + "(%s, %s, %s, %s, %s, %s, %s::json)", rows)
+        return
+    for start in range(0, len(rows), _SQLITE_ROWS_PER_INSERT):
+        part = rows[start:start + _SQLITE_ROWS_PER_INSERT]
+        conn.exec_driver_sql(_OUTBOX_INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(part)),
+                             tuple(chain.from_iterable(part)))
+
+
+def _json_encoder() -> Callable[[object], str]:
+    """``json.dumps`` with its default settings, set up once instead of for every call.
+
+    ``json.dumps`` builds its C encoder anew on each call, which took almost half the time of
+    encoding a payload; without the C accelerator this is ``json.dumps`` itself.
+    """
+    make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_encoder is None:
+        return json.dumps
+    encode = make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+                          False, False, True)  # no circular-reference markers: payloads are trees
+    return lambda value: "".join(encode(value, 0))
+
+
+_json_text = _json_encoder()
 
 
 def _uuid4_texts(count: int) -> Iterator[str]:

@@ -158,3 +158,16 @@ def test_english_legal_forms(variant: str) -> None:
 
 def test_joint_stock_and_limited_company_stay_different() -> None:
     assert normalize_org_name("华信科技股份有限公司") != normalize_org_name("华信科技有限公司")
+
+
+NAME_POOL = ["张晓明", "張曉明", "ZHANG Xiaoming", "Xiaoming Zhang", "欧阳修", "OUYANG Xiu", "吕伟", "LYU Wei",
+             "曾小明", "ZENG Xiaomign", "王乐", "WANG Yue", "John Smith", ""]
+
+
+@given(st.sampled_from(NAME_POOL), st.sampled_from(NAME_POOL))
+def test_scoring_against_the_stored_form_agrees(asked: str, listed: str) -> None:
+    from keepword.screening.names import has_han, person_name_score_stored
+
+    stored = han_key(listed) if has_han(listed) else listed
+    expected = person_name_score(person_name_keys(asked), person_name_keys(listed))
+    assert person_name_score_stored(person_name_keys(asked), stored) == expected
