@@ -11,20 +11,10 @@ import typer
 from keepword.accounts import AccountsContext
 from keepword.accounts.partner_types import PARTNER_SCOPES
 from keepword.cli import app
-from keepword.cli.common import DbOption, console, err_console, friendly_errors, settings_with
+from keepword.cli.common import DbOption, command_group as _group, console, err_console, friendly_errors, settings_with
 from keepword.settings import Settings
 from keepword.store.database import make_engine, migrate
 
-
-
-def _group(name: str, help_text: str) -> typer.Typer:
-    """The command group ``name``, shared with other modules that add commands to it (``partners``)."""
-    for info in app.registered_groups:
-        if info.name == name:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
 
 
 users_app = _group("users", "Staff accounts.")

@@ -33,3 +33,15 @@ def friendly_errors():
     except KeepwordError as exc:
         err_console.print(f"[bold red]error[/] ({exc.code}): {exc.message}")
         sys.exit(1)
+
+
+def command_group(name: str, help_text: str) -> typer.Typer:
+    """The command group ``name`` (``keepword partners ...``), shared by every module that adds commands to it."""
+    from keepword.cli import app
+
+    for info in app.registered_groups:
+        if info.name == name:
+            return info.typer_instance
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group

@@ -17,18 +17,8 @@ from rich.table import Table
 
 from keepword.bootstrap import open_registry
 from keepword.cli import app
-from keepword.cli.common import DbOption, console, err_console, friendly_errors, settings_with
+from keepword.cli.common import DbOption, command_group as _group, console, err_console, friendly_errors, settings_with
 from keepword.domain.errors import ValidationFailed
-
-
-def _group(name: str, help_text: str) -> typer.Typer:
-    """The command group ``name``, shared with other modules that add commands to it."""
-    for info in app.registered_groups:
-        if info.name == name:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
 
 
 partners_app = _group("partners", "Partner systems: accounts, webhook endpoints, lag and acknowledgements.")
