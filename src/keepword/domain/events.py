@@ -28,7 +28,10 @@ class Event:
             if kind in _AS_IS:
                 out[name] = value
             elif kind is datetime:  # occurred_at, on every event
-                out[name] = value.isoformat()
+                last = _last_instant
+                out[name] = last[1] if last[0] is value else _remember_instant(value)
+            elif kind is tuple:  # party ids, grounds, categories
+                out[name] = [v if v.__class__ in _AS_IS else _plain(v) for v in value]
             else:
                 out[name] = _plain(value)
         return out
@@ -38,6 +41,15 @@ class Event:
 # names are looked up once per class, and plain values skip _plain.
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _AS_IS = frozenset({str, int, float, bool, type(None)})
+# The last occurred_at written as text, with that text: the events of one batch share their instant.
+_last_instant: tuple[datetime | None, str] = (None, "")
+
+
+def _remember_instant(value: datetime) -> str:
+    global _last_instant
+    text = value.isoformat()
+    _last_instant = (value, text)  # one tuple, swapped whole: a concurrent reader sees old or new, never half
+    return text
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

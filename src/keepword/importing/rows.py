@@ -23,9 +23,12 @@ from keepword.importing.values import (amount_text, identifier_text, parse_date,
                                        split_phones, text)
 
 DATE_FIELDS = ("filed_on", "judgment_date", "effective_date")
-# The same creditor (a bank) or debtor recurs across a batch; the results are immutable.
+# The same creditor (a bank) or debtor recurs across a batch, and so do dates and party kinds; the results
+# are immutable. typed: an Excel cell 20240305 (int) and 20240305.0 (float) are read differently.
 _id_number = lru_cache(maxsize=8192)(parse_id_number)
 _credit_code = lru_cache(maxsize=8192)(parse_credit_code)
+_date = lru_cache(maxsize=8192, typed=True)(parse_date)
+_kind = lru_cache(maxsize=256, typed=True)(parse_kind)
 MAX_CASE_NUMBER = 100  # cases.case_number is VARCHAR(100)
 MAX_NAME = 200
 
@@ -122,16 +125,6 @@ def parse_row(values: Mapping, line: int, *, policy: Policy, today: date, court_
     return row
 
 
-# Rows repeat the same dates and party kinds over and over; the parsed values are immutable.
-_date = lru_cache(maxsize=8192, typed=True)(parse_date)
-_kind = lru_cache(maxsize=256, typed=True)(parse_kind)
-
-
-def clear_caches() -> None:
-    """Forget the identifiers, dates and kinds parsed so far (a benchmark times each import as a fresh process)."""
-    for cached in (_id_number, _credit_code, _date, _kind, _checked_party):
-        cached.cache_clear()
-
 
 def _court_of(values: Mapping, row: ParsedRow, default: str | None) -> str | None:
     court = text(values.get("court_id"))
@@ -176,13 +169,15 @@ _DEBTOR = _Role("debtor_kind", "debtor_name", "debtor_id", "debtor_phones", True
 
 def _party(values: Mapping, role: _Role, row: ParsedRow) -> PartyRecord | None:
     get = values.get
-    cells = (role, get(role.kind), get(role.name), get(role.id), get(role.phones),
-             get("debtor_legal_representative") if role.is_debtor else None,
-             get("debtor_legal_representative_id") if role.is_debtor else None)
-    try:
-        checked = _checked_party(*cells)
-    except TypeError:  # a cell that cannot be a cache key
-        checked = _checked_party.__wrapped__(*cells)
+    if role.is_debtor:
+        checked = _checked_party(role, get(role.kind), get(role.name), get(role.id), get(role.phones),
+                                 get("debtor_legal_representative"), get("debtor_legal_representative_id"))
+    else:
+        cells = (role, get(role.kind), get(role.name), get(role.id), get(role.phones), None, None)
+        try:
+            checked = _recurring_party(*cells)
+        except TypeError:  # a cell that cannot be a cache key
+            checked = _checked_party(*cells)
     if checked.problems:
         for column, reason in checked.problems:
             row.fail(column, reason)
@@ -202,18 +197,27 @@ class _CheckedParty(NamedTuple):
     problems: tuple[tuple[str, str], ...]  # (column, reason)
 
 
-@lru_cache(maxsize=4096, typed=True)
 def _checked_party(role: _Role, kind_cell, name_cell, id_cell, phones_cell, representative_cell,
                    representative_id_cell) -> _CheckedParty:
-    """One party's cells checked; a pure function of them, so cached: a bank is the creditor of many rows."""
+    """One party's cells checked: a pure function of them."""
     problems: list[tuple[str, str]] = []
-    kind = _checked(problems, role.kind, _kind, kind_cell, role.kind)
-    name = _checked(problems, role.name, clean_name, text(name_cell))
-    raw_id = _checked(problems, role.id, identifier_text, id_cell, role.id)
+    kind = name = raw_id = identifier = birth_date = sex = None
+    # The checks of _checked, written out for the cells every row has.
+    try:
+        kind = _kind(kind_cell, role.kind)
+    except ValidationFailed as exc:
+        problems.append((role.kind, reason_of(exc)))
+    try:
+        name = clean_name(text(name_cell))
+    except ValidationFailed as exc:
+        problems.append((role.name, reason_of(exc)))
+    try:
+        raw_id = identifier_text(id_cell, role.id)
+    except ValidationFailed as exc:
+        problems.append((role.id, reason_of(exc)))
     phones = () if phones_cell in _EMPTY else tuple(_phone(problems, role.phones, p) for p in split_phones(phones_cell))
     representative = _legal_representative(problems, representative_cell, representative_id_cell, kind) \
         if role.is_debtor else None
-    identifier = birth_date = sex = None
     if kind == PERSON and raw_id is not None:
         ric = _checked(problems, role.id, _id_number, raw_id, role.id)
         if ric is not None:
@@ -223,6 +227,10 @@ def _checked_party(role: _Role, kind_cell, name_cell, id_cell, phones_cell, repr
         if code is not None:
             identifier = code.code
     return _CheckedParty(kind, name, identifier, birth_date, sex, phones, representative, tuple(problems))
+
+
+# A bank or a lender is the creditor of many rows of a batch: its cells are checked once.
+_recurring_party = lru_cache(maxsize=1024, typed=True)(_checked_party)
 
 
 def _phone(problems: list, column: str, phone: str) -> str | None:
@@ -258,3 +266,10 @@ def _legal_representative(problems: list, name_cell, id_cell, kind: str | None) 
     if name is None or (raw_id and ric is None):
         return None
     return Representative(name, ric.number if ric else None)
+
+
+def clear_caches() -> None:
+    """Forget the parties, identifiers, dates and kinds checked so far (a benchmark times each import as a
+    fresh process would run it)."""
+    for cached in (_id_number, _credit_code, _date, _kind, _recurring_party):
+        cached.cache_clear()

@@ -2,8 +2,8 @@
 
 Everything runs in the unit of work's session, so the whole import is one transaction, and the
 unit of work still writes the outbox rows and runs its before-commit hooks. Rows go to the driver
-in the form it takes (see :class:`_DatabaseForm`): INSERT statements of many rows each on SQLite,
-``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row bind
+in the form it takes (see :class:`_DatabaseForm`): one DB-API ``executemany`` per table and chunk
+on SQLite, ``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row bind
 processing: both cost more than the inserts themselves.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import chain
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -97,7 +96,7 @@ class SqlImportStore:
         for case in cases:
             link_rows.append((next(link_ids), case.id, case.creditor_id, CREDITOR, 1, False))
             link_rows.append((next(link_ids), case.id, case.debtor_id, DEBTOR, 1, False))
-        write = _insert_many if sqlite else _copy
+        write = _executemany if sqlite else _copy
         for table, rows in ((t.parties, party_rows), (t.bound_persons, bound_rows), (t.cases, case_rows),
                             (t.case_parties, link_rows)):
             if rows:
@@ -152,6 +151,8 @@ def _same(value):
 
 def _json_phones(phones: list[str]) -> str:
     """``json.dumps(phones)``; checked phone numbers (ASCII digits and "+") need no escaping, so joined directly."""
+    if not phones:
+        return "[]"
     joined = '", "'.join(phones)
     if joined.isascii() and joined.replace('", "', "").replace("+", "").isdigit():
         return f'["{joined}"]'
@@ -163,21 +164,9 @@ def cents(amount: Decimal) -> int:
     return int((amount * _HUNDRED).to_integral_exact())
 
 
-def _insert_many(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """SQLite: INSERT statements of many rows each (``VALUES (...), (...), ...``).
-
-    Python's ``executemany`` resets and rebinds the statement for every row; statements of many
-    rows did the same inserts in about two thirds of the time. Each stays within the 999
-    parameters that even old SQLite builds allow.
-    """
-    per_statement = max(1, 999 // len(columns))
-    one_row = f"({', '.join('?' * len(columns))})"
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    full = head + ", ".join([one_row] * per_statement)
-    for start in range(0, len(rows), per_statement):
-        part = rows[start:start + per_statement]
-        sql = full if len(part) == per_statement else head + ", ".join([one_row] * len(part))
-        conn.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
+def _executemany(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         rows)
 
 
 def _copy(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

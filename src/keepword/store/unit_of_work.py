@@ -8,7 +8,6 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from itertools import chain
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -30,14 +29,12 @@ def outbox_row(event: Event) -> dict:
             "payload": event.payload()}
 
 
-_OUTBOX_INSERT = "INSERT INTO outbox (event_id, type, case_id, debtor_id, actor, occurred_at, payload) VALUES "
-# SQLite: rows per INSERT statement, within the 999 parameters even old SQLite builds allow. Python's executemany
-# resets and rebinds the statement for every row; a statement of many rows did the inserts in two thirds the time.
-_SQLITE_ROWS_PER_INSERT = 999 // 7
+_OUTBOX_INSERT = ("INSERT INTO outbox (event_id, type, case_id, debtor_id, actor, occurred_at, payload) "
+                  "VALUES ({0}, {0}, {0}, {0}, {0}, {0}, {0}{1})")
 
 
 def write_outbox(session: Session, events: list[Event]) -> None:
-    """Insert the outbox rows of ``events``, in their order, straight through the driver.
+    """Insert the outbox rows of ``events``, in their order, with one DB-API ``executemany``.
 
     The values are put in database form here (the timestamp by its column type's own bind
     processor, once per instant; the payload as JSON text) instead of by Core for every row:
@@ -56,13 +53,8 @@ def write_outbox(session: Session, events: list[Event]) -> None:
             stamp = stamps[at] = to_database(at)
         rows.append((next(event_ids), type(event).__name__, event.case_id, event.debtor_id, event.actor, stamp,
                      _json_text(event.payload())))
-    if conn.dialect.name != "sqlite":
-        conn.exec_driver_sql(_OUTBOX_INSERT + "(%s, %s, %s, %s, %s, %s, %s::json)", rows)
-        return
-    for start in range(0, len(rows), _SQLITE_ROWS_PER_INSERT):
-        part = rows[start:start + _SQLITE_ROWS_PER_INSERT]
-        conn.exec_driver_sql(_OUTBOX_INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(part)),
-                             tuple(chain.from_iterable(part)))
+    sql = _OUTBOX_INSERT.format("?", "") if conn.dialect.name == "sqlite" else _OUTBOX_INSERT.format("%s", "::json")
+    conn.exec_driver_sql(sql, rows)
 
 
 def _json_encoder() -> Callable[[object], str]:
