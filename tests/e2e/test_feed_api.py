@@ -107,14 +107,24 @@ def test_the_partner_simulator_verifies_scores_and_acknowledges_through_the_api(
     relay = Relay(engine, Settings(relay_poll_seconds=0.05, relay_backoff_base_seconds=0.05,
                                    relay_backoff_max_seconds=0.2))
     try:
+        deadline = time.monotonic() + 60
+
+        def sim_state() -> dict | None:
+            assert time.monotonic() < deadline, (tmp_path / "sim.log").read_text()
+            try:
+                return httpx.get(f"http://127.0.0.1:{sim_port}/").json()
+            except httpx.TransportError:
+                time.sleep(0.2)
+                return None
+
+        while sim_state() is None:
+            pass
         add_endpoint(engine, partner_id, f"http://127.0.0.1:{sim_port}/webhooks", secret=secret)
         threading.Thread(target=relay.run, args=(stop,), daemon=True).start()
         listed_and_paid(ctx)
-        deadline = time.monotonic() + 60
-        while unacknowledged(engine, ctx.policy, ctx.clock.now(), partner_id):
-            assert time.monotonic() < deadline, (tmp_path / "sim.log").read_text()
+        while not (state := sim_state()) or state["acked"] < 1:
             time.sleep(0.2)
-        state = httpx.get(f"http://127.0.0.1:{sim_port}/").json()
+        assert unacknowledged(engine, ctx.policy, ctx.clock.now(), partner_id) == []
     finally:
         stop.set()
         sim.terminate()

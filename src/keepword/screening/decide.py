@@ -7,6 +7,8 @@ The rules (RULES.md section 5):
 * ``invalid`` when the identifier fails validation; the reason says why (length, checksum ...).
 * ``review``: the name matches **and** the birth date is the same: a possible match for a
   human to check, never an automatic block. A name alone never reviews, let alone matches.
+  (The name is compared with the listed people born that day whose name starts with the
+  same letter, so a misspelt first letter goes unnoticed.)
 * ``no_match`` otherwise: a valid identifier not on the list (even if a listed namesake exists),
   the same name with another birth date (a namesake), a name without a birth date, or an
   organisation name without its credit code.
@@ -217,7 +219,7 @@ def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: dat
     if birth is None or keys.is_empty:
         return None
     best: tuple[int, float] | None = None
-    for row in index.person_candidates(on, birth=birth):
+    for row in index.person_candidates(on, keys, birth=birth):
         if unkeyed_only and index.is_keyed(row):
             continue
         score = person_name_score_stored(keys, index.stored_name(row))

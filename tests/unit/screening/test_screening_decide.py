@@ -24,6 +24,7 @@ from screening_fixtures import (
 from keepword.domain.identifiers import id_number_check_char, make_id_number
 from keepword.screening import (
     EntryDelisted,
+    RegistryEntry,
     ScreeningIndex,
     ScreeningRecord,
     check,
@@ -157,3 +158,13 @@ def _shared_index() -> ScreeningIndex:
     if not _INDEX:
         _INDEX.append(ScreeningIndex.build(registry_entries()))
     return _INDEX[0]
+
+
+def test_name_and_birth_candidates_share_the_initial() -> None:
+    birth = date(1985, 2, 3)
+    index = ScreeningIndex.build([RegistryEntry("Q", "person", "覃晓明", "", birth)])
+    assert decide(index, name="TAN Xiaoming", birth_date=birth) == ("review", "Q")  # 覃: Qin or Tan
+    assert decide(index, name="Xiaoming QIN", birth_date=birth) == ("review", "Q")
+    assert decide(index, name="QIN Xiaomnig", birth_date=birth) == ("review", "Q")  # a typo
+    # The price of blocking by initial: a misspelt first letter is not reviewed (it scores 91).
+    assert decide(index, name="KIN Xiaoming", birth_date=birth)[0] == "no_match"
