@@ -1,5 +1,6 @@
 """Three journeys in real Chromium, in Chinese: an officer's full payment, a public search, a debtor's
-objection. Each ends with a screenshot of its last page in test-artifacts/screenshots/."""
+objection and the appeal against its dismissal. Each ends with a screenshot of its last page in
+test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from keepword.accounts.users import create_user
+from keepword.services import listings as listing_services
 from portal_demo import AS_OF, PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -78,7 +80,8 @@ def test_the_public_finds_a_listed_debtor_and_sees_only_masked_identifiers(page:
     page.screenshot(path=str(screenshots / "public-search-masked.png"), full_page=True)
 
 
-def test_a_debtor_signs_in_sees_the_record_and_files_an_objection(page: Page, served_portal, people, screenshots):
+def test_a_debtor_signs_in_files_an_objection_then_appeals_its_dismissal(page: Page, served_portal, people,
+                                                                         screenshots):
     url, portal = served_portal
     row = people["debtor"]
     page.goto(f"{url}/debtor/sign-in")
@@ -103,6 +106,23 @@ def test_a_debtor_signs_in_sees_the_record_and_files_an_objection(page: Page, se
     expect(page.get_by_role("status")).to_contain_text("您的纠正申请已提交")
     expect(page.get_by_text("法院应于")).to_be_visible()
     page.screenshot(path=str(screenshots / "debtor-objection.png"), full_page=True)
+
+    # The court dismisses the objection; the debtor appeals to the higher court within the time limit.
+    ctx = portal.app.state.keepword.ctx
+    objection = next(o for o in ctx_case(ctx, row.case_id).listing(row.id).objections if o.open)
+    listing_services.decide_objection(ctx, row.id, objection.id, upheld=False, note="未见付款凭证", by="user:judge")
+    page.reload()
+    page.get_by_role("link", name="向上一级人民法院申请复议").click()
+    expect(page.locator(".deadline").filter(has_text="请最迟于")).to_be_visible()
+    page.get_by_role("button", name="提交复议申请").click()
+    expect(page.get_by_role("status")).to_contain_text("您的复议申请已提交")
+    expect(page.get_by_text("您已于")).to_be_visible()
+    page.screenshot(path=str(screenshots / "debtor-appeal.png"), full_page=True)
+
+
+def ctx_case(ctx, case_id: str):
+    with ctx.uow() as uow:
+        return uow.cases.get(case_id)
 
 
 def test_forms_are_usable_with_the_keyboard(page: Page, served_portal):

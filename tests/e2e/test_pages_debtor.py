@@ -1,16 +1,20 @@
 """Debtor self-service over HTTP: sign-in with a one-time code, the own record and what ends the listing,
-an objection, and the deletion followed until every partner has acknowledged it."""
+an objection and the appeal against its dismissal (in time, late, someone else's), and the deletion followed
+until every partner has acknowledged it."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import insert, select
 
+from factories import new_case, person, published
 from keepword.accounts.partners import create_partner
 from keepword.services import cases as case_services
+from keepword.services import listings as listing_services
 from keepword.services.debtor_access import MAX_ATTEMPTS
 from keepword.store import tables as t
 from portal_demo import AS_OF, build_demo_portal, csrf_of
@@ -149,3 +153,82 @@ def test_a_judge_decides_the_debtors_objection_and_the_debtor_reads_the_outcome(
     assert 'data-event="ObjectionDecided"' in done.text
     debtor = sign_in(portal, row)
     assert "向上一级人民法院申请复议" in debtor.get("/debtor").text
+
+
+def _listed_debtor(portal, name: str) -> SimpleNamespace:
+    """A person published today in a case of their own (shaped like a row of ``published_people``)."""
+    debtor = person(name, phones=["13900139000"])
+    case = new_case(AS_OF, debtors=[debtor], court_id=portal.people[0].court_id)
+    listing = published(case, AS_OF, (4,))
+    with portal.app.state.keepword.ctx.uow() as uow:
+        uow.cases.add(case)
+        uow.commit()
+    return SimpleNamespace(id=listing.id, case_id=case.id, case_number=case.case_number, court_id=case.court_id,
+                           name=name, id_number=debtor.id_number, phones=debtor.phones)
+
+
+def _dismissed_objection(portal, row) -> tuple[str, date]:
+    """The court dismissed an objection against ``row``'s listing today: (objection id, last day to appeal)."""
+    ctx = portal.app.state.keepword.ctx
+    listing_services.file_objection(ctx, row.id, kind="should_not_be_listed", statement="我已提供担保",
+                                    by=f"debtor:{row.id}")
+    objection_id = portal.rows(select(t.objections.c.id).where(t.objections.c.listing_id == row.id))[0][0]
+    listing_services.decide_objection(ctx, row.id, objection_id, upheld=False, note="担保不足", by="user:judge")
+    until = portal.rows(select(t.objections.c.appeal_until).where(t.objections.c.id == objection_id))[0][0]
+    return objection_id, until
+
+
+def _chinese(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def test_the_debtor_appeals_a_dismissed_objection_within_the_time_limit(portal):
+    row = _listed_debtor(portal, "秦复议")
+    objection_id, until = _dismissed_objection(portal, row)
+    client = sign_in(portal, row)
+    assert 'href="/debtor/appeal"' in client.get("/debtor").text
+    form = client.get("/debtor/appeal")
+    assert form.status_code == 200 and f'value="{objection_id}"' in form.text
+    assert _chinese(until) in form.text and "担保不足" in form.text, "the deadline and the court's reasons"
+
+    filed = client.post("/debtor/appeal", data={"csrf_token": csrf_of(client), "objection_id": objection_id},
+                        follow_redirects=True)
+    assert filed.status_code == 200 and "您的复议申请已提交" in filed.text
+    appealed_on, due = portal.rows(select(t.objections.c.appealed_on, t.objections.c.appeal_due)
+                                   .where(t.objections.c.id == objection_id))[0]
+    assert appealed_on == AS_OF and _chinese(due) in filed.text, "the record says when the higher court decides"
+    again = client.post("/debtor/appeal", data={"csrf_token": csrf_of(client), "objection_id": objection_id})
+    assert again.status_code == 422, "one appeal per dismissal"
+
+    officer = portal.staff("appeal-officer", ["officer"], row.court_id)
+    timeline = officer.get(f"/officer/cases/{row.case_id}").text
+    assert "已申请复议" in timeline and due.isoformat() in timeline, "the case timeline shows the appeal and its deadline"
+
+
+def test_a_late_appeal_is_refused_with_the_deadline_shown(portal):
+    row = _listed_debtor(portal, "秦逾期")
+    objection_id, until = _dismissed_objection(portal, row)
+    portal.clock.advance(days=(until - AS_OF).days + 1)
+    try:
+        client = sign_in(portal, row)
+        form = client.get("/debtor/appeal")
+        assert f"申请复议的期限已于 {_chinese(until)} 届满" in form.text
+        assert "提交复议申请" not in form.text, "no button to file a late appeal"
+        late = client.post("/debtor/appeal", data={"csrf_token": csrf_of(client), "objection_id": objection_id})
+    finally:
+        portal.clock.advance(days=-((until - AS_OF).days + 1))
+    assert late.status_code == 422
+    assert f"申请复议的期限已于 {_chinese(until)} 届满，逾期不能再申请复议" in late.text
+    assert portal.rows(select(t.objections.c.appealed_on).where(t.objections.c.id == objection_id))[0][0] is None
+
+
+def test_a_debtor_cannot_appeal_another_debtors_objection_nor_take_an_officers_step(portal):
+    victim, intruder = _listed_debtor(portal, "秦本人"), _listed_debtor(portal, "秦他人")
+    objection_id, _until = _dismissed_objection(portal, victim)
+    client = sign_in(portal, intruder)
+    assert objection_id not in client.get("/debtor/appeal").text
+    refused = client.post("/debtor/appeal", data={"csrf_token": csrf_of(client), "objection_id": objection_id})
+    assert refused.status_code == 422 and "请选择您被驳回的纠正申请" in refused.text
+    assert portal.rows(select(t.objections.c.appealed_on).where(t.objections.c.id == objection_id))[0][0] is None
+    for path in (f"/officer/cases/{victim.case_id}/act/revoke", f"/officer/cases/{intruder.case_id}/act/correct"):
+        assert client.get(path, follow_redirects=False).status_code == 403

@@ -1,5 +1,6 @@
 """The officer console over HTTP: what is due, a payment from form to confirmation to what followed,
-the listing steps with their bars, a proof of payment reviewed, and the limits of each role."""
+the listing steps with their bars, a proof of payment reviewed, a term extended, a listing corrected and
+revoked, and the limits of each role."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from factories import new_case, person, published
+from keepword.domain.dates import add_months
 from keepword.services import cases as case_services
 from keepword.services import listings as listing_services
 from keepword.store import tables as t
@@ -214,3 +217,95 @@ def test_a_ringback_is_ordered_and_lifting_a_listed_debtors_restriction_is_refus
                            data={**data, "version": hidden(confirm.text, "version")})
     assert refused.status_code == 422 and "every listed debtor stays restricted" in refused.text
     assert portal.rows(select(t.restrictions.c.lifted_on).where(t.restrictions.c.id == restriction))[0][0] is None
+
+
+def _listed_case(portal, court_id: str, grounds: tuple[int, ...], name: str):
+    """A case in ``court_id`` whose debtor is published today on ``grounds`` (a fixed term of two years)."""
+    debtor = person(name)
+    case = new_case(AS_OF, debtors=[debtor], court_id=court_id)
+    listing = published(case, AS_OF, grounds)
+    with portal.app.state.keepword.ctx.uow() as uow:
+        uow.cases.add(case)
+        uow.commit()
+    return case.id, listing.id, debtor
+
+
+def _confirm_and_perform(client, case_id: str, action: str, data: dict):
+    confirm = client.post(f"/officer/cases/{case_id}/act/{action}/confirm", data=data)
+    assert confirm.status_code == 200, confirm.text
+    done = client.post(f"/officer/cases/{case_id}/act/{action}", data={**data, "version": hidden(confirm.text, "version")},
+                       follow_redirects=True)
+    return confirm, done
+
+
+def test_a_judge_extends_a_fixed_term_after_confirming_and_the_case_timeline_shows_it(portal):
+    court_id = portal.people[0].court_id
+    case_id, listing_id, _debtor = _listed_case(portal, court_id, (2,), "韩延期")
+    expires = portal.rows(select(t.listings.c.expires_on).where(t.listings.c.id == listing_id))[0][0]
+    officer = portal.staff("extend-officer", ["officer"], court_id)
+    assert "/act/extend" not in officer.get(f"/officer/cases/{case_id}").text
+    assert officer.get(f"/officer/cases/{case_id}/act/extend").status_code == 403, "only a judge extends"
+
+    judge = portal.staff("extend-judge", ["judge"], court_id)
+    assert f"/officer/cases/{case_id}/act/extend" in judge.get(f"/officer/cases/{case_id}").text
+    _, data = _case_form(judge, case_id, "extend")
+    data.update(listing_id=listing_id, months="12", reason="")
+    no_reason = judge.post(f"/officer/cases/{case_id}/act/extend/confirm", data=data)
+    assert no_reason.status_code == 422 and 'id="e-reason"' in no_reason.text
+
+    data["reason"] = "以暴力威胁方法妨碍执行"
+    confirm, done = _confirm_and_perform(judge, case_id, "extend", data)
+    new_expiry = add_months(expires, 12)
+    assert new_expiry.isoformat() in confirm.text and expires.isoformat() in confirm.text
+    assert _events(done.text) == ["ListingTermExtended"]
+    assert portal.rows(select(t.listings.c.expires_on).where(t.listings.c.id == listing_id))[0][0] == new_expiry
+    timeline = judge.get(f"/officer/cases/{case_id}").text
+    assert "期限已延长" in timeline and "以暴力威胁方法妨碍执行" in timeline
+
+
+def test_an_extension_the_grounds_do_not_allow_is_refused_with_the_reason(portal):
+    court_id = portal.people[0].court_id
+    case_id, listing_id, _debtor = _listed_case(portal, court_id, (4,), "韩不延")
+    expires = portal.rows(select(t.listings.c.expires_on).where(t.listings.c.id == listing_id))[0][0]
+    judge = portal.staff("refused-extend-judge", ["judge"], court_id)
+    _, data = _case_form(judge, case_id, "extend")
+    data.update(listing_id=listing_id, months="12", reason="多次失信")
+    confirm = judge.post(f"/officer/cases/{case_id}/act/extend/confirm", data=data)
+    assert "此操作将被拒绝" in confirm.text, "the confirmation warns before the step"
+    refused = judge.post(f"/officer/cases/{case_id}/act/extend", data={**data, "version": hidden(confirm.text, "version")})
+    assert refused.status_code == 422 and "an extension needs violence or threats" in refused.text
+    assert portal.rows(select(t.listings.c.expires_on).where(t.listings.c.id == listing_id))[0][0] == expires
+
+
+def test_an_officer_corrects_and_a_judge_revokes_a_listing_which_leaves_the_public_list(portal):
+    court_id = portal.people[0].court_id
+    case_id, listing_id, debtor = _listed_case(portal, court_id, (4,), "韩撤销")
+    case_number = portal.rows(select(t.cases.c.case_number).where(t.cases.c.id == case_id))[0][0]
+    clerk = portal.staff("correct-clerk", ["clerk"], court_id)
+    assert clerk.get(f"/officer/cases/{case_id}/act/correct").status_code == 403, "clerks do not correct"
+    officer = portal.staff("correct-officer", ["officer"], court_id)
+    assert officer.get(f"/officer/cases/{case_id}/act/revoke").status_code == 403, "only a judge revokes"
+
+    _, data = _case_form(officer, case_id, "correct")
+    data.update(listing_id=listing_id, correction="失信行为应为违反财产报告制度")
+    confirm, done = _confirm_and_perform(officer, case_id, "correct", data)
+    assert "失信行为应为违反财产报告制度" in confirm.text
+    assert _events(done.text) == ["ListingCorrected"]
+    assert "失信行为应为违反财产报告制度" in officer.get(f"/officer/cases/{case_id}").text
+
+    def publicly_listed() -> bool:
+        portal.app.state.portal.limiter.forget()
+        return case_number in portal.client().post("/search", data={"name": debtor.name,
+                                                                    "identifier": debtor.id_number}).text
+    assert publicly_listed()
+    judge = portal.staff("revoke-judge", ["judge"], court_id)
+    _, data = _case_form(judge, case_id, "revoke")
+    data.update(listing_id=listing_id, reason="")
+    assert judge.post(f"/officer/cases/{case_id}/act/revoke/confirm", data=data).status_code == 422, "a reason is required"
+    data["reason"] = "被执行人已提供充分担保，不应纳入"
+    confirm, done = _confirm_and_perform(judge, case_id, "revoke", data)
+    assert "限制高消费措施不随之解除" in confirm.text, "the restriction is a step of its own"
+    assert _events(done.text) == ["ListingRevoked"]
+    assert portal.rows(select(t.listings.c.state).where(t.listings.c.id == listing_id))[0][0] == "revoked"
+    assert "失信信息已撤销" in judge.get(f"/officer/cases/{case_id}").text
+    assert not publicly_listed()

@@ -68,6 +68,8 @@ PAGE_ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/debtor/evidence"): _DEBTOR,
     ("GET", "/debtor/objection"): _DEBTOR,
     ("POST", "/debtor/objection"): _DEBTOR,
+    ("GET", "/debtor/appeal"): _DEBTOR,
+    ("POST", "/debtor/appeal"): _DEBTOR,
     ("GET", "/officer"): _STAFF,
     ("GET", "/officer/cases"): _CASE_READERS,
     ("GET", "/officer/cases/{case_id}"): _CASE_READERS,

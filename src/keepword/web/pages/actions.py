@@ -368,7 +368,10 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
 )}
 
 
-# Deciding objections lives in its own module; it builds on the helpers above, hence the late import.
+# Deciding objections and changing a listing in force live in their own modules; they build on the
+# helpers above, hence the late imports.
+from keepword.web.pages.actions_listing_changes import LISTING_CHANGES  # noqa: E402
 from keepword.web.pages.actions_objections import DECIDE_OBJECTION  # noqa: E402
 
-ACTIONS[DECIDE_OBJECTION.key] = DECIDE_OBJECTION
+for _action in (*LISTING_CHANGES, DECIDE_OBJECTION):
+    ACTIONS[_action.key] = _action

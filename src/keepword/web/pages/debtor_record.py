@@ -57,5 +57,5 @@ def debtor_record(p: Portal, me: Principal) -> dict:
                                                                            if r.debtor_id == me.party_id],
         "reliefs_by_listing": by_listing,
         "other_conditions": OTHER_CONDITIONS, "deletion_working_days": policy.deletion_working_days,
-        "objection_days": policy.objection_review_days,
+        "objection_days": policy.objection_review_days, "appeal_decision_days": policy.appeal_decision_days,
     }

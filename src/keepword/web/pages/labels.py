@@ -153,6 +153,7 @@ DETAILS = {
     "publish_on": N_("publication on"), "published_on": N_("published on"), "expires_on": N_("expires on"),
     "condition": N_("condition"), "due_on": N_("deadline"), "deleted_on": N_("deleted on"), "kind": N_("kind"),
     "review_due": N_("review by"), "upheld": N_("upheld"), "fix_due": N_("fix by"), "appeal_until": N_("appeal until"),
-    "decision_due": N_("decision by"), "months": N_("months"), "reason": N_("reason"), "lifted_on": N_("lifted on"),
+    "decision_due": N_("decision by"), "months": N_("months"), "reason": N_("reason"),
+    "correction": N_("correction"), "lifted_on": N_("lifted on"),
     "start_on": N_("starts on"), "categories": N_("categories"), "outcome": N_("outcome"),
 }

@@ -8,7 +8,10 @@ someone changed the case since, the officer reviews again instead of acting on a
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable
+
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from keepword.domain.errors import KeepwordError, NotFound, ValidationFailed
@@ -57,12 +60,13 @@ def _form_page(request, p, case, court, action, base, values=None, errors=None, 
         "base": base}, status_code=status_code)
 
 
-async def show_form(request: Request, p: Portal, case, court, action, base: str):
+async def show_form(request: Request, p: Portal, me: Principal, case, court, action, base: str):
+    """The action's form (again, with the values sent back by the confirmation's "Change")."""
     values = _values(await request.form()) if request.method == "POST" else None
     return await run_in_threadpool(_form_page, request, p, case, court, action, base, values)
 
 
-async def confirm(request: Request, p: Portal, case, court, action, base: str):
+async def confirm(request: Request, p: Portal, me: Principal, case, court, action, base: str):
     """Check the form; show what the step will do (nothing is changed yet)."""
     form = await request.form()
     _ = gettext_for(request)
@@ -93,17 +97,38 @@ async def perform(request: Request, p: Portal, me: Principal, case, court, actio
     return see_other(f"/officer/cases/{case.id}/done?after={after}&action={action.key}")
 
 
+#: A preparation finds what an action works on, from the path: (refusal page, None) or (None, found), where
+#: ``found`` is (case, court, action, base path) for the steps above.
+Prepare = Callable[..., Awaitable[tuple[Response | None, tuple | None]]]
+
+
+def add_action_routes(router: APIRouter, path: str, prepare: Prepare) -> None:
+    """The four routes of an action at ``path``: its form (GET, and POST ``/edit`` from the confirmation),
+    ``/confirm`` and the step itself; one handler serves them all, each with its step."""
+    for method, suffix, step in (("GET", "", show_form), ("POST", "/edit", show_form), ("POST", "/confirm", confirm),
+                                 ("POST", "", perform)):
+        router.add_api_route(path + suffix, _handler(prepare, step), methods=[method], include_in_schema=False,
+                             name=f"{path}{suffix} {method}")
+
+
+def _handler(prepare: Prepare, step):
+    async def handle(request: Request, p: Portal = Depends(portal), me: Principal = Depends(viewer)):
+        refused, found = await prepare(request, p, me, **request.path_params)
+        return refused if refused is not None else await step(request, p, me, *found)
+    return handle
+
+
 async def _prepare(request: Request, p: Portal, me: Principal, case_id: str, key: str):
     if (denied := gate(request, me, *STAFF)) is not None:
-        return denied, None, None, None
+        return denied, None
     action = ACTIONS.get(key)
     try:
         case, court = await run_in_threadpool(load_case, p, me, case_id)
     except NotFound:
-        return not_found(request), None, None, None
+        return not_found(request), None
     if action is None or not me.has(*action.roles):
-        return refuse(request), None, None, None
-    return None, case, court, action
+        return refuse(request), None
+    return None, (case, court, action, f"/officer/cases/{case_id}/act/{key}")
 
 
 def refuse(request: Request):
@@ -112,32 +137,7 @@ def refuse(request: Request):
                                           "message": _("Your role may not take this step.")}, status_code=403)
 
 
-@router.get("/officer/cases/{case_id}/act/{key}", include_in_schema=False)
-@router.post("/officer/cases/{case_id}/act/{key}/edit", include_in_schema=False)
-async def action_form(case_id: str, key: str, request: Request, p: Portal = Depends(portal),
-                      me: Principal = Depends(viewer)):
-    refused, case, court, action = await _prepare(request, p, me, case_id, key)
-    if refused is not None:
-        return refused
-    return await show_form(request, p, case, court, action, f"/officer/cases/{case_id}/act/{key}")
-
-
-@router.post("/officer/cases/{case_id}/act/{key}/confirm", include_in_schema=False)
-async def action_confirm(case_id: str, key: str, request: Request, p: Portal = Depends(portal),
-                         me: Principal = Depends(viewer)):
-    refused, case, court, action = await _prepare(request, p, me, case_id, key)
-    if refused is not None:
-        return refused
-    return await confirm(request, p, case, court, action, f"/officer/cases/{case_id}/act/{key}")
-
-
-@router.post("/officer/cases/{case_id}/act/{key}", include_in_schema=False)
-async def action_perform(case_id: str, key: str, request: Request, p: Portal = Depends(portal),
-                         me: Principal = Depends(viewer)):
-    refused, case, court, action = await _prepare(request, p, me, case_id, key)
-    if refused is not None:
-        return refused
-    return await perform(request, p, me, case, court, action, f"/officer/cases/{case_id}/act/{key}")
+add_action_routes(router, "/officer/cases/{case_id}/act/{key}", _prepare)
 
 
 def _last_seq(p: Portal, case_id: str) -> int:

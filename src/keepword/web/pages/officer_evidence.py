@@ -17,7 +17,7 @@ from keepword.web.i18n import N_
 from keepword.web.pages.access import gate, viewer
 from keepword.web.pages.actions import Action, Field, _date, _done, _money, _one
 from keepword.web.pages.officer import load_case, not_found
-from keepword.web.pages.officer_actions import confirm, perform, show_form
+from keepword.web.pages.officer_actions import add_action_routes
 from keepword.web.pages.wiring import Portal, portal
 
 router = APIRouter()
@@ -111,22 +111,4 @@ def evidence_file(evidence_id: str, request: Request, p: Portal = Depends(portal
                              "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/officer/evidence/{evidence_id}/review", include_in_schema=False)
-@router.post("/officer/evidence/{evidence_id}/review/edit", include_in_schema=False)
-async def review_form(evidence_id: str, request: Request, p: Portal = Depends(portal), me: Principal = Depends(viewer)):
-    refused, found = await _prepare(request, p, me, evidence_id)
-    return refused if refused is not None else await show_form(request, p, *found)
-
-
-@router.post("/officer/evidence/{evidence_id}/review/confirm", include_in_schema=False)
-async def review_confirm(evidence_id: str, request: Request, p: Portal = Depends(portal),
-                         me: Principal = Depends(viewer)):
-    refused, found = await _prepare(request, p, me, evidence_id)
-    return refused if refused is not None else await confirm(request, p, *found)
-
-
-@router.post("/officer/evidence/{evidence_id}/review", include_in_schema=False)
-async def review_perform(evidence_id: str, request: Request, p: Portal = Depends(portal),
-                         me: Principal = Depends(viewer)):
-    refused, found = await _prepare(request, p, me, evidence_id)
-    return refused if refused is not None else await perform(request, p, me, *found)
+add_action_routes(router, "/officer/evidence/{evidence_id}/review", _prepare)

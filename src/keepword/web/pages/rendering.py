@@ -42,12 +42,21 @@ def environment(locale: str) -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)
-    babel_locale = "zh_Hans_CN" if locale == "zh_CN" else locale
+    babel_locale = _babel_locale(locale)
     env.filters["money"] = lambda value: _money(value, babel_locale)
     env.filters["day"] = lambda value: _day(value, babel_locale)
     env.globals["labels"] = labels
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     return env
+
+
+def format_day(request: Request, value) -> str:
+    """A date as the request's language writes it (the templates' ``day`` filter), for strings built in Python."""
+    return _day(value, _babel_locale(request_locale(request)))
+
+
+def _babel_locale(locale: str) -> str:
+    return "zh_Hans_CN" if locale == "zh_CN" else locale
 
 
 def _money(value, babel_locale: str) -> str:

@@ -10,7 +10,7 @@ from keepword.feeds.views import receives
 DETAIL_FIELDS = ("amount", "outstanding", "paid_on", "grounds", "term_months", "grace_months", "served_on",
                  "publish_on", "published_on", "expires_on", "condition", "due_on", "deleted_on", "kind",
                  "review_due", "upheld", "fix_due", "appeal_until", "decision_due", "months", "reason",
-                 "lifted_on", "start_on", "categories", "outcome")
+                 "correction", "lifted_on", "start_on", "categories", "outcome")
 
 
 @dataclass
