@@ -297,14 +297,16 @@ class ListingSteps:
         return objection
 
     def decide_appeal(self, listing_id: str, objection_id: str, upheld: bool, at: datetime, by: str, policy,
-                      correction: str = "") -> Objection:
+                      correction: str = "", reason: str = "") -> Objection:
+        """The higher court's decision on the appeal against a dismissed objection, with its reasons."""
         listing = self.listing(listing_id)
         objection = listing.objection(objection_id)
         today = self.local_day(at, policy)
         fix_due = policy.calendar.add_working_days(today, policy.correction_working_days) if upheld else None
         objection.decide_appeal(today, by, upheld, fix_due)
         self._record(ev.AppealDecided(occurred_at=at, case_id=self.id, debtor_id=listing.debtor_id, actor=by,
-                                      listing_id=listing.id, objection_id=objection.id, upheld=upheld))
+                                      listing_id=listing.id, objection_id=objection.id, upheld=upheld,
+                                      reason=reason))
         if upheld:
             self._apply_upheld_objection(listing, objection, at, by, policy, correction)
         return objection

@@ -224,6 +224,7 @@ class AppealDecided(Event):
     listing_id: str
     objection_id: str
     upheld: bool
+    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

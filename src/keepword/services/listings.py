@@ -99,9 +99,9 @@ def appeal_objection(ctx: ServiceContext, listing_id: str, objection_id: str, *,
 
 
 def decide_appeal(ctx: ServiceContext, listing_id: str, objection_id: str, *, upheld: bool, by: str,
-                  correction: str = "") -> EnforcementCase:
+                  correction: str = "", reason: str = "") -> EnforcementCase:
     return _on_listing(ctx, listing_id, lambda case, at: case.decide_appeal(
-        listing_id, objection_id, upheld, at, by, ctx.policy, correction))
+        listing_id, objection_id, upheld, at, by, ctx.policy, correction, reason))
 
 
 def _on_listing(ctx: ServiceContext, listing_id: str, step, with_uow: bool = False) -> EnforcementCase:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from keepword.store import tables as t
@@ -39,8 +39,9 @@ def _listing_rows(session: Session, court_ids: list[str], *conditions, order, li
 
 def due_work(session: Session, court_ids: list[str], *, deletion_horizon: date, grace_horizon: date,
              limit: int = 50) -> DueWork:
-    """Deletions due by ``deletion_horizon`` (overdue ones included), objections and appeals awaiting
-    review, decisions awaiting service, grace periods ending by ``grace_horizon``, proposals to decide."""
+    """Deletions due by ``deletion_horizon`` (overdue ones included), objections awaiting the court's
+    review (an appealed one is the higher court's: ``pending_appeals``), decisions awaiting service,
+    grace periods ending by ``grace_horizon``, proposals to decide."""
     l = t.listings.c
     deletions = _listing_rows(session, court_ids, l.state.in_(IN_FORCE), l.deletion_due.is_not(None),
                               l.deletion_due <= deletion_horizon, order=l.deletion_due, limit=limit)
@@ -50,16 +51,38 @@ def due_work(session: Session, court_ids: list[str], *, deletion_horizon: date, 
                           l.publish_on <= grace_horizon, order=l.publish_on, limit=limit)
     proposals = _listing_rows(session, court_ids, l.state == "proposed", order=l.proposed_on, limit=limit)
     o, c, p = t.objections.c, t.cases.c, t.parties.c
-    review_due = func.coalesce(o.appeal_due, o.review_due)
     objections = session.execute(
-        select(o.id.label("objection_id"), o.listing_id, o.kind, o.filed_on, o.review_due, o.appealed_on,
-               o.appeal_due, review_due.label("due_on"), l.case_id, c.case_number, p.name.label("debtor_name"))
+        select(o.id.label("objection_id"), o.listing_id, o.kind, o.filed_on, o.review_due.label("due_on"),
+               l.case_id, c.case_number, p.name.label("debtor_name"))
         .join(t.listings, l.id == o.listing_id).join(t.cases, c.id == l.case_id).join(t.parties, p.id == l.debtor_id)
-        .where(c.court_id.in_(court_ids),
-               or_(o.decided_on.is_(None), and_(o.appealed_on.is_not(None), o.appeal_decided_on.is_(None))))
-        .order_by(review_due).limit(limit))
+        .where(c.court_id.in_(court_ids), o.decided_on.is_(None))
+        .order_by(o.review_due).limit(limit))
     return DueWork(deletions=deletions, objections=[dict(r._mapping) for r in objections],
                    awaiting_service=awaiting_service, grace_ending=grace, awaiting_decision=proposals)
+
+
+def pending_appeals(session: Session, court_ids: list[str], limit: int = 200) -> list[dict]:
+    """Appeals against dismissed objections, filed and not yet decided, from cases of ``court_ids``;
+    the soonest decision deadline first."""
+    o, l, c, p, ct = t.objections.c, t.listings.c, t.cases.c, t.parties.c, t.courts.c
+    rows = session.execute(
+        select(o.id.label("objection_id"), o.listing_id, o.kind, o.statement, o.decision_note, o.decided_on,
+               o.appealed_on, o.appeal_due, l.case_id, c.case_number, c.court_id, ct.name.label("court_name"),
+               p.name.label("debtor_name"))
+        .join(t.listings, l.id == o.listing_id).join(t.cases, c.id == l.case_id)
+        .join(t.courts, ct.id == c.court_id).join(t.parties, p.id == l.debtor_id)
+        .where(c.court_id.in_(court_ids), o.appealed_on.is_not(None), o.appeal_decided_on.is_(None))
+        .order_by(o.appeal_due, o.id).limit(limit))
+    return [dict(r._mapping) for r in rows]
+
+
+def objection_case(session: Session, objection_id: str) -> dict | None:
+    """The listing, case and court an objection belongs to (None when there is no such objection)."""
+    o, l, c = t.objections.c, t.listings.c, t.cases.c
+    row = session.execute(select(o.listing_id, l.case_id, c.court_id)
+                          .join(t.listings, l.id == o.listing_id).join(t.cases, c.id == l.case_id)
+                          .where(o.id == objection_id)).first()
+    return dict(row._mapping) if row is not None else None
 
 
 @dataclass(frozen=True)

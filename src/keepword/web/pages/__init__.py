@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from keepword.web.pages import (debtor, debtor_appeal, officer, officer_actions, officer_evidence, public, staff,
-                                supervisor)
+from keepword.web.pages import (appeals, debtor, debtor_appeal, officer, officer_actions, officer_evidence, public,
+                                staff, supervisor)
 from keepword.web.pages.access import PAGE_ACCESS, is_page_route
 
 router = APIRouter(include_in_schema=False)
-for _module in (public, staff, debtor, debtor_appeal, officer, officer_actions, officer_evidence, supervisor):
+for _module in (public, staff, debtor, debtor_appeal, officer, officer_actions, officer_evidence, appeals, supervisor):
     router.include_router(_module.router)
 
 __all__ = ["router", "PAGE_ACCESS", "is_page_route"]

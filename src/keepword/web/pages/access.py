@@ -46,6 +46,7 @@ _PUBLIC = frozenset({"public", "debtor", "clerk", "officer", "judge", "superviso
 _STAFF = frozenset({"clerk", "officer", "judge"})
 _CASE_READERS = _STAFF | {"supervisor"}
 _DEBTOR = frozenset({"debtor"})
+_JUDGE = frozenset({"judge"})
 
 #: Who may open each page: (method, path) -> roles. Everyone else is sent to sign in (anonymous) or
 #: refused (403). Views enforce it with ``gate``; tests walk the route table against it.
@@ -84,6 +85,13 @@ PAGE_ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/officer/evidence/{evidence_id}/review/edit"): frozenset({"clerk", "officer"}),
     ("POST", "/officer/evidence/{evidence_id}/review/confirm"): frozenset({"clerk", "officer"}),
     ("POST", "/officer/evidence/{evidence_id}/review"): frozenset({"clerk", "officer"}),
+    # Appeals from the courts below: judges only, and each view keeps to the judge's courts below.
+    ("GET", "/officer/appeals"): _JUDGE,
+    ("GET", "/officer/appeals/{objection_id}/decide"): _JUDGE,
+    ("POST", "/officer/appeals/{objection_id}/decide/edit"): _JUDGE,
+    ("POST", "/officer/appeals/{objection_id}/decide/confirm"): _JUDGE,
+    ("POST", "/officer/appeals/{objection_id}/decide"): _JUDGE,
+    ("GET", "/officer/appeals/{objection_id}/done"): _JUDGE,
     ("GET", "/supervisor"): frozenset({"supervisor"}),
 }
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from keepword.accounts.tokens import court_subtree
 from keepword.domain.errors import KeepwordError, NotFound
 from keepword.services import listings as listing_services
 from keepword.services.access import CLERK, JUDGE, OFFICER, SUPERVISOR, Principal
@@ -27,6 +28,15 @@ def today_of(p: Portal):
     return p.ctx.clock.now().astimezone(p.ctx.policy.zone).date()
 
 
+def courts_below(p: Portal, me: Principal) -> frozenset[str]:
+    """The courts whose appeals ``me`` hears: every court under their own, never their own."""
+    if not me.court_id:
+        return frozenset()
+    accounts = p.accounts
+    with (accounts.reader or accounts.engine).connect() as conn:
+        return court_subtree(accounts, conn, me.court_id) - {me.court_id}
+
+
 @router.get("/officer", include_in_schema=False)
 def start(request: Request, p: Portal = Depends(portal), me: Principal = Depends(viewer)):
     if (denied := gate(request, me, *STAFF)) is not None:
@@ -34,12 +44,15 @@ def start(request: Request, p: Portal = Depends(portal), me: Principal = Depends
     today = today_of(p)
     calendar = p.ctx.policy.calendar
     horizon = calendar.add_working_days(today, p.ctx.policy.deletion_working_days)
+    below = courts_below(p, me) if me.has(JUDGE) else frozenset()
     with p.session() as session:
         due = q.due_work(session, staff_courts(me), deletion_horizon=horizon,
                          grace_horizon=calendar.add_working_days(today, 10))
         evidence = q.evidence_to_review(session, staff_courts(me))
-    return render(request, "officer/start.html", {"due": due, "today": today, "horizon": horizon,
-                                                  "evidence": evidence})
+        appeals = q.pending_appeals(session, sorted(below)) if below else []
+    overdue = sum(1 for a in appeals if a["appeal_due"] and a["appeal_due"] < today)
+    return render(request, "officer/start.html", {"due": due, "today": today, "horizon": horizon, "evidence": evidence,
+                                                  "appeals": appeals, "overdue_appeals": overdue})
 
 
 @router.get("/officer/cases", include_in_schema=False)

@@ -8,6 +8,7 @@ someone changed the case since, the officer reviews again instead of acting on a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Request
@@ -19,7 +20,7 @@ from keepword.services.access import Principal
 from keepword.services.listings import listing_bars
 from keepword.store import portal_queries as q
 from keepword.web.pages.access import gate, viewer
-from keepword.web.pages.actions import ACTIONS, FieldErrors
+from keepword.web.pages.actions import ACTIONS, Action, FieldErrors
 from keepword.web.pages.labels import ERRORS
 from keepword.web.pages.officer import STAFF, load_case, not_found, today_of
 from keepword.web.pages.rendering import gettext_for, render, see_other
@@ -27,6 +28,25 @@ from keepword.web.pages.timeline import details, expected_partners
 from keepword.web.pages.wiring import Portal, portal
 
 router = APIRouter()
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action works on, found from the path, and where its pages lead."""
+
+    case: object
+    court: object
+    action: Action | None                   # None on a page of what followed, reached without a known action
+    base: str                               # the action's path: its form; /edit, /confirm and the step below it
+    done: str                               # the page of what followed (it gets ?after=...&action=...)
+    back: str                               # the page the action was opened from
+    back_title: str | None = None           # the link back to it; None: the case's own page, by its number
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value) shown above the form and the confirmation
+
+
+def case_target(case, court, action: Action | None, base: str) -> Target:
+    """An action on a case of the officer's court: it starts from, and leads back to, the case page."""
+    return Target(case, court, action, base, done=f"/officer/cases/{case.id}/done", back=f"/officer/cases/{case.id}")
 
 
 def _values(form) -> dict:
@@ -40,8 +60,9 @@ def _values(form) -> dict:
     return out
 
 
-def _form_page(request, p, case, court, action, base, values=None, errors=None, status_code=200):
+def _form_page(request, p, target: Target, values=None, errors=None, status_code=200):
     _ = gettext_for(request)
+    case, action = target.case, target.action
     fields = action.fields(case, _, today_of(p))
     for f in fields:
         if values is not None and f.name in values:
@@ -56,33 +77,39 @@ def _form_page(request, p, case, court, action, base, values=None, errors=None, 
             except KeepwordError:
                 bars = None
     return render(request, "officer/action_form.html", {
-        "case": case, "court": court, "action": action, "fields": fields, "errors": errors or {}, "bars": bars,
-        "base": base}, status_code=status_code)
+        **_page(target), "fields": fields, "errors": errors or {}, "bars": bars}, status_code=status_code)
 
 
-async def show_form(request: Request, p: Portal, me: Principal, case, court, action, base: str):
+def _page(target: Target) -> dict:
+    return {"case": target.case, "court": target.court, "action": target.action, "base": target.base,
+            "back": target.back, "back_title": target.back_title, "facts": target.facts}
+
+
+async def show_form(request: Request, p: Portal, me: Principal, target: Target):
     """The action's form (again, with the values sent back by the confirmation's "Change")."""
     values = _values(await request.form()) if request.method == "POST" else None
-    return await run_in_threadpool(_form_page, request, p, case, court, action, base, values)
+    return await run_in_threadpool(_form_page, request, p, target, values)
 
 
-async def confirm(request: Request, p: Portal, me: Principal, case, court, action, base: str):
+async def confirm(request: Request, p: Portal, me: Principal, target: Target):
     """Check the form; show what the step will do (nothing is changed yet)."""
     form = await request.form()
     _ = gettext_for(request)
+    case, action = target.case, target.action
     try:
         values = action.parse(case, form, _)
     except FieldErrors as exc:
-        return await run_in_threadpool(_form_page, request, p, case, court, action, base, _values(form), exc.errors, 422)
+        return await run_in_threadpool(_form_page, request, p, target, _values(form), exc.errors, 422)
     lines = action.describe(case, values, p.ctx.policy, today_of(p), _)
-    return render(request, "officer/confirm.html", {"case": case, "court": court, "action": action, "lines": lines,
-                                                    "values": _values(form), "version": case.version, "base": base})
+    return render(request, "officer/confirm.html", {**_page(target), "lines": lines, "values": _values(form),
+                                                    "version": case.version})
 
 
-async def perform(request: Request, p: Portal, me: Principal, case, court, action, base: str):
+async def perform(request: Request, p: Portal, me: Principal, target: Target):
     """Take the step if the case is still as confirmed; then show what followed."""
     form = await request.form()
     _ = gettext_for(request)
+    case, action = target.case, target.action
     try:
         values = action.parse(case, form, _)
         if str(case.version) != form.get("version"):
@@ -90,16 +117,15 @@ async def perform(request: Request, p: Portal, me: Principal, case, court, actio
         after = await run_in_threadpool(_last_seq, p, case.id)
         await run_in_threadpool(action.perform, p, case, values, me)
     except FieldErrors as exc:
-        return await run_in_threadpool(_form_page, request, p, case, court, action, base, _values(form), exc.errors, 422)
+        return await run_in_threadpool(_form_page, request, p, target, _values(form), exc.errors, 422)
     except KeepwordError as exc:
         errors = {_field(exc, action, case, _, p): f"{_(ERRORS.get(exc.code, ERRORS['validation_failed']))}: {exc.message}"}
-        return await run_in_threadpool(_form_page, request, p, case, court, action, base, _values(form), errors, 422)
-    return see_other(f"/officer/cases/{case.id}/done?after={after}&action={action.key}")
+        return await run_in_threadpool(_form_page, request, p, target, _values(form), errors, 422)
+    return see_other(f"{target.done}?after={after}&action={action.key}")
 
 
-#: A preparation finds what an action works on, from the path: (refusal page, None) or (None, found), where
-#: ``found`` is (case, court, action, base path) for the steps above.
-Prepare = Callable[..., Awaitable[tuple[Response | None, tuple | None]]]
+#: A preparation finds what an action works on, from the path: (refusal page, None) or (None, target).
+Prepare = Callable[..., Awaitable[tuple[Response | None, Target | None]]]
 
 
 def add_action_routes(router: APIRouter, path: str, prepare: Prepare) -> None:
@@ -113,8 +139,8 @@ def add_action_routes(router: APIRouter, path: str, prepare: Prepare) -> None:
 
 def _handler(prepare: Prepare, step):
     async def handle(request: Request, p: Portal = Depends(portal), me: Principal = Depends(viewer)):
-        refused, found = await prepare(request, p, me, **request.path_params)
-        return refused if refused is not None else await step(request, p, me, *found)
+        refused, target = await prepare(request, p, me, **request.path_params)
+        return refused if refused is not None else await step(request, p, me, target)
     return handle
 
 
@@ -128,7 +154,7 @@ async def _prepare(request: Request, p: Portal, me: Principal, case_id: str, key
         return not_found(request), None
     if action is None or not me.has(*action.roles):
         return refuse(request), None
-    return None, (case, court, action, f"/officer/cases/{case_id}/act/{key}")
+    return None, case_target(case, court, action, f"/officer/cases/{case_id}/act/{key}")
 
 
 def refuse(request: Request):
@@ -156,18 +182,21 @@ def _field(exc: KeepwordError, action, case, _, p) -> str:
 @router.get("/officer/cases/{case_id}/done", include_in_schema=False)
 def action_done(case_id: str, request: Request, after: int = 0, action: str = "", p: Portal = Depends(portal),
                 me: Principal = Depends(viewer)):
-    """What followed a step: the events it wrote, in order, and each partner's delivery and acknowledgement."""
     if (denied := gate(request, me, *STAFF)) is not None:
         return denied
     try:
         case, court = load_case(p, me, case_id)
     except NotFound:
         return not_found(request)
+    return done_page(request, p, case_target(case, court, ACTIONS.get(action), ""), after)
+
+
+def done_page(request: Request, p: Portal, target: Target, after: int):
+    """What followed a step: the events it wrote, in order, and each partner's delivery and acknowledgement."""
     with p.session() as session:
-        events = q.case_events(session, case_id, after_seq=after)
+        events = q.case_events(session, target.case.id, after_seq=after)
         progress = q.partner_progress(session, [e["event_id"] for e in events])
     for event in events:
         event["details"] = details(event)
         event["partners"] = expected_partners(event["type"], progress.get(event["event_id"], []))
-    return render(request, "officer/done.html", {"case": case, "court": court, "events": events,
-                                                 "action": ACTIONS.get(action)})
+    return render(request, "officer/done.html", {**_page(target), "events": events})

@@ -17,7 +17,7 @@ from keepword.web.i18n import N_
 from keepword.web.pages.access import gate, viewer
 from keepword.web.pages.actions import Action, Field, _date, _done, _money, _one
 from keepword.web.pages.officer import load_case, not_found
-from keepword.web.pages.officer_actions import add_action_routes
+from keepword.web.pages.officer_actions import add_action_routes, case_target
 from keepword.web.pages.wiring import Portal, portal
 
 router = APIRouter()
@@ -93,7 +93,7 @@ async def _prepare(request, p, me, evidence_id):
         evidence, case, court = await run_in_threadpool(_load, p, me, evidence_id)
     except NotFound:
         return not_found(request), None
-    return None, (case, court, review_action(p, evidence), f"/officer/evidence/{evidence_id}/review")
+    return None, case_target(case, court, review_action(p, evidence), f"/officer/evidence/{evidence_id}/review")
 
 
 @router.get("/officer/evidence/{evidence_id}/file", include_in_schema=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from sqlalchemy import Engine
 
+from keepword.accounts import AccountsContext
 from keepword.services.context import ServiceContext
 from keepword.services.debtor_access import ConsoleSmsSender, DebtorAccess, SmsSender
 from keepword.settings import Settings
@@ -22,6 +23,7 @@ class Portal:
     settings: Settings
     sms: SmsSender
     limiter: SearchLimiter
+    accounts: AccountsContext    # the court hierarchy (keepword.accounts.tokens.court_subtree) and its cache
 
     @property
     def debtor_access(self) -> DebtorAccess:
@@ -67,6 +69,6 @@ def portal(request: Request) -> Portal:
     web = web_state(request)
     built = Portal(ctx=web.ctx, engine=web.engine, settings=web.settings,
                    sms=getattr(state, "portal_sms", None) or ConsoleSmsSender(),
-                   limiter=SearchLimiter(web.settings.secret_key))
+                   limiter=SearchLimiter(web.settings.secret_key), accounts=web.accounts)
     state.portal = built
     return built
