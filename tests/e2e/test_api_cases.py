@@ -174,3 +174,29 @@ def test_the_listing_lifecycle_over_http_and_the_public_list(api):
                            json={"amount": case["obligation"], "paid_on": "2024-03-04"}).json()
     assert paid["status"] == "closed" and paid["listings"][0]["state"] == "deleted"
     assert api.client.get(f"{V1}/public/listings").json()["items"] == []
+
+
+def test_an_appeal_is_decided_by_a_judge_of_the_higher_court_only(api):
+    clerk, officer = api.headers("clerk"), api.headers("officer")
+    case = register(api, clerk)
+    listing = publish(api, case)
+    filed = api.client.post(f"{V1}/listings/{listing}/objections", headers=officer,
+                            json={"kind": "should_not_be_listed", "statement": "the debtor has no means"}).json()
+    objection = filed["listings"][0]["objections"][0]["id"]
+    dismissed = api.client.post(f"{V1}/listings/{listing}/objections/{objection}/decision",
+                                headers=api.headers("judge"), json={"upheld": False, "note": "means were found"})
+    assert dismissed.status_code == 200, dismissed.text
+    appealed = api.client.post(f"{V1}/listings/{listing}/objections/{objection}/appeal", headers=officer)
+    assert appealed.status_code == 200, appealed.text
+    decision = {"upheld": True, "reason": "the means found belong to a third party"}
+    own_court = api.client.post(f"{V1}/listings/{listing}/objections/{objection}/appeal-decision",
+                                headers=api.headers("judge"), json=decision)
+    assert own_court.status_code == 404, "the listing court does not hear the appeal against its own ruling"
+    higher = api.client.post(f"{V1}/listings/{listing}/objections/{objection}/appeal-decision",
+                             headers=api.headers("judge", court="330100"), json=decision)
+    assert higher.status_code == 200, higher.text
+    decided = higher.json()["listings"][0]
+    assert decided["objections"][0]["appeal_upheld"] is True and decided["state"] != "published"
+    too_long = api.client.post(f"{V1}/listings/{listing}/objections/{objection}/appeal-decision",
+                               headers=api.headers("judge", court="330100"), json={"upheld": True, "reason": "x" * 4001})
+    assert too_long.status_code == 422 and "reason" in too_long.json()["detail"]

@@ -67,5 +67,5 @@ def decide_appeal(listing_id: str, objection_id: str, body: AppealDecisionIn, re
             below = court_subtree(state.accounts, conn, principal.court_id) - {principal.court_id}
     ctx = acting_context(request, state, principal, courts=below)
     case = listing_service.decide_appeal(ctx, listing_id, objection_id, upheld=body.upheld, by=principal.actor,
-                                         correction=body.correction)
+                                         correction=body.correction, reason=body.reason)
     return respond_case(case, response)

@@ -59,6 +59,7 @@ class ObjectionDecisionIn(Strict):
 
 class AppealDecisionIn(Strict):
     upheld: bool
+    reason: str = Field(default="", max_length=4000, description="The higher court's reasons")
     correction: str = Field(default="", max_length=4000)
 
 
