@@ -21,18 +21,12 @@ The medians of the 3 runs and their ratio go to bench/results/import.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import socket
-import statistics
 import tempfile
 import time
-import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from common import (machine, medians, postgres_answers, ratios_per_run, scratch_postgres, time_core, time_raw,
+                    write_results, written_rows)
 
 from keepword.bootstrap import build_context
 from keepword.domain.courts import Court
@@ -45,16 +39,7 @@ from keepword.store import tables as t
 from keepword.store.database import make_engine, migrate
 
 RESULTS = Path(__file__).parent / "results" / "import.json"
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 WRITTEN = (t.parties, t.bound_persons, t.cases, t.case_parties, t.outbox)
-
-
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def _empty(engine) -> None:
@@ -83,77 +68,33 @@ def _time_import(engine, csv_path: Path) -> tuple[float, int]:
     return elapsed, report.imported
 
 
-def _written_rows(engine) -> dict:
-    """Everything the import wrote, as the driver returns it (database form) and as Core does."""
-    raw, core = {}, {}
-    with engine.connect() as conn:
-        for table in WRITTEN:
-            names = [c.name for c in table.columns if not (table is t.outbox and c.name == "seq")]
-            cols = ", ".join(f'"{n}"' for n in names)
-            result = conn.exec_driver_sql(f'SELECT {cols} FROM "{table.name}"')
-            raw[table.name] = (names, [_db_form(engine, row) for row in result])
-            core[table.name] = [dict(r._mapping) for r in conn.execute(table.select())]
-            for r in core[table.name]:
-                r.pop("seq", None)
-    return {"raw": raw, "core": core}
-
-
-def _db_form(engine, row) -> tuple:
-    if engine.dialect.name != "postgresql":
-        return tuple(row)
-    from psycopg.types.json import Json
-
-    return tuple(Json(v) if isinstance(v, dict | list) else v for v in row)
-
-
-def _time_raw(engine, rows: dict) -> float:
-    marker = "?" if engine.dialect.name == "sqlite" else "%s"
-    _empty(engine)
-    start = time.perf_counter()
-    with engine.begin() as conn:
-        for table in WRITTEN:
-            names, values = rows["raw"][table.name]
-            if values:
-                sql = (f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-                       f'VALUES ({", ".join([marker] * len(names))})')
-                conn.exec_driver_sql(sql, values)
-    return time.perf_counter() - start
-
-
-def _time_core(engine, rows: dict) -> float:
-    _empty(engine)
-    start = time.perf_counter()
-    with engine.begin() as conn:
-        for table in WRITTEN:
-            if rows["core"][table.name]:
-                conn.execute(insert(table), rows["core"][table.name])
-    return time.perf_counter() - start
-
-
 def bench_backend(name: str, engine, csv_path: Path, runs: int) -> dict:
     migrate(engine)
     _seed_court(engine)
-    imports, raws, cores, cases = [], [], [], 0
+    seconds: dict[str, list[float]] = {"import": [], "raw": [], "core": []}
+    cases = 0
     for run in range(runs):
         _empty(engine)
         elapsed, cases = _time_import(engine, csv_path)
-        imports.append(elapsed)
-        rows = _written_rows(engine)
-        raws.append(_time_raw(engine, rows))
-        cores.append(_time_core(engine, rows))
-        print(f"  {name} run {run + 1}: import {cases / elapsed:,.0f} cases/s, raw {cases / raws[-1]:,.0f}, "
-              f"core {cases / cores[-1]:,.0f}")
-    rows_written = {table: len(values) for table, (_, values) in rows["raw"].items()}
-    median_import, median_raw, median_core = (statistics.median(x) for x in (imports, raws, cores))
+        seconds["import"].append(elapsed)
+        rows = written_rows(engine, WRITTEN)
+        seconds["raw"].append(time_raw(engine, rows, _empty))
+        seconds["core"].append(time_core(engine, rows, _empty))
+        print(f"  {name} run {run + 1}: import {cases / elapsed:,.0f} cases/s, raw {cases / seconds['raw'][-1]:,.0f}, "
+              f"core {cases / seconds['core'][-1]:,.0f}")
+    median = medians(seconds)
+    imported, raw, core = (median[k] for k in ("import", "raw", "core"))
     return {
         "cases": cases,
-        "rows_written": rows_written,
-        "import_cases_per_s": round(cases / median_import, 1),
-        "raw_executemany_cases_per_s": round(cases / median_raw, 1),
-        "core_executemany_cases_per_s": round(cases / median_core, 1),
-        "ratio_import_to_raw": round(median_raw / median_import, 3),
-        "ratio_import_to_core": round(median_core / median_import, 3),
-        "seconds": {"import": imports, "raw": raws, "core": cores},
+        "rows_written": rows.counts(),
+        "import_cases_per_s": round(cases / imported, 1),
+        "raw_executemany_cases_per_s": round(cases / raw, 1),
+        "core_executemany_cases_per_s": round(cases / core, 1),
+        "ratio_import_to_raw": round(raw / imported, 3),
+        "ratio_import_to_raw_per_run": ratios_per_run(seconds["raw"], seconds["import"]),
+        "ratio_import_to_core": round(core / imported, 3),
+        "target_met": raw / imported >= 0.5,
+        "seconds": seconds,
     }
 
 
@@ -164,41 +105,22 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     results: dict = {"benchmark": "import", "rows": args.rows, "runs": args.runs, "statistic": "median",
-                     "target": "ratio_import_to_raw >= 0.5", "machine": platform.machine(),
-                     "cpus": os.cpu_count(), "python": platform.python_version(),
-                     "measured_at": datetime.now(timezone.utc).isoformat(),
-                     "load_average_at_start": [round(x, 2) for x in os.getloadavg()], "backends": {}}
+                     "target": "ratio_import_to_raw >= 0.5", **machine(), "backends": {}}
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = write_csv(Path(tmp) / "cases.csv", sample_rows(args.rows, seed=7))
         sqlite = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         results["backends"]["sqlite"] = bench_backend("sqlite", sqlite, csv_path, args.runs)
         sqlite.dispose()
-        if not args.no_postgres and _postgres_answers():
-            results["backends"]["postgresql"] = _bench_postgres(csv_path, args.runs)
+        if not args.no_postgres and postgres_answers():
+            with scratch_postgres("keepword_import_bench") as engine:
+                results["backends"]["postgresql"] = bench_backend("postgresql", engine, csv_path, args.runs)
         else:
             print("  postgresql: no server at 127.0.0.1:5432, skipped")
-    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(RESULTS, results)
     for name, result in results["backends"].items():
         print(f"{name}: import {result['import_cases_per_s']:,.0f} cases/s, raw executemany "
               f"{result['raw_executemany_cases_per_s']:,.0f} cases/s, ratio {result['ratio_import_to_raw']}")
     print(f"wrote {RESULTS}")
-
-
-def _bench_postgres(csv_path: Path, runs: int) -> dict:
-    name = f"keepword_import_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_ADMIN, pool=False)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        return bench_backend("postgresql", engine, csv_path, runs)
-    finally:
-        engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

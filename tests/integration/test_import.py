@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from keepword.domain.errors import AlreadyExists
 from keepword.domain.identifiers import make_id_number
 from keepword.importing.readers import open_table
 from keepword.importing.samples import sample_rows, write_csv, write_xlsx
@@ -162,3 +165,173 @@ def test_a_chinese_excel_workbook_reports_lines_as_excel_numbers_them(ctx, tmp_p
     report = import_file(ctx, path)  # title on line 1, header on line 2, rows from line 3
     assert [str(e) for e in report.errors] == ["line 5, debtor_name: empty"]
     assert import_file(ctx, path, skip_invalid=True).imported == 3
+
+
+# ---- another writer registers the same case while the import runs ------------------------------------------
+
+def register_elsewhere(ctx, row: dict, by: str = "clerk:li") -> None:
+    """What another officer's registration of the row's case (same court, same case number) commits."""
+    register_judgment(
+        ctx, court_id=row["court_id"], case_number=row["case_number"], amount="500.00",
+        creditors=[PartyInput("person", "孙八", make_id_number("110101", date(1966, 3, 3), 7))],
+        debtors=[PartyInput("person", "周九", make_id_number("110101", date(1971, 4, 4), 9))],
+        judgment_date=date(2023, 1, 2), effective_date=date(2023, 1, 20), filed_on=date(2023, 2, 1), by=by)
+
+
+def checked_before_it_was_taken(taken: dict):
+    """The import's store, whose first look-up of registered case numbers ran just before another writer
+    committed ``taken``'s case: the import checks the row as free, and its insert then meets the case."""
+    looked_up = []
+
+    def store_for(uow):
+        store = case_import_store(uow)
+        registered = store.registered_case_numbers
+
+        def registered_case_numbers(court_id, numbers):
+            found = registered(court_id, numbers)
+            if taken["case_number"] not in numbers:
+                return found
+            looked_up.append(taken["case_number"])
+            return found - {taken["case_number"]} if len(looked_up) == 1 else found
+
+        store.registered_case_numbers = registered_case_numbers
+        return store
+
+    return store_for, looked_up
+
+
+def test_a_case_registered_by_someone_else_during_the_import_makes_it_fail_naming_the_row(ctx, engine, tmp_path):
+    rows = sample_rows(40, seed=21)
+    taken = rows[25]  # line 27
+    register_elsewhere(ctx, taken)
+    before = counts(engine)
+    store_for, looked_up = checked_before_it_was_taken(taken)
+    report = import_cases(ctx, store_for, open_table(write_csv(tmp_path / "b.csv", rows)).rows, by="officer:wang",
+                          chunk_rows=15)
+    # The chunk of line 27 was checked, refused by the database, and checked again.
+    assert looked_up == [taken["case_number"]] * 2
+    assert [str(e) for e in report.errors] == [
+        f"line 27, case_number: {taken['case_number']} is already registered at court 330102"]
+    assert (report.rows, report.imported, report.committed) == (40, 0, False)
+    assert counts(engine) == before  # the 15 rows written before that chunk are gone too
+
+
+def test_with_skip_invalid_the_case_taken_during_the_import_is_skipped_and_the_rest_written(ctx, engine, tmp_path):
+    rows = sample_rows(40, seed=22)
+    taken = rows[25]
+    register_elsewhere(ctx, taken)
+    before = counts(engine)
+    store_for, _ = checked_before_it_was_taken(taken)
+    report = import_cases(ctx, store_for, open_table(write_csv(tmp_path / "b.csv", rows)).rows, by="officer:wang",
+                          chunk_rows=15, skip_invalid=True)
+    assert [str(e) for e in report.errors] == [
+        f"line 27, case_number: {taken['case_number']} is already registered at court 330102"]
+    assert (report.rows, report.imported, report.skipped, report.committed) == (40, 39, 1, True)
+    after = counts(engine)
+    assert after["cases"] - before["cases"] == 39 and after["outbox"] - before["outbox"] == 2 * 39
+    with ctx.uow() as uow:
+        assert uow.cases.by_number("330102", taken["case_number"]).obligation.amount == Decimal("500.00")
+
+
+@pytest.mark.postgres
+def test_postgresql_a_registration_committed_in_another_transaction_mid_import(ctx, engine, tmp_path):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: the import holds the write lock, see the next test")
+    rows = sample_rows(40, seed=23)
+    taken = rows[30]  # line 32, in the third chunk
+    before = counts(engine)
+
+    def store_for(uow):
+        store = case_import_store(uow)
+        registered = store.registered_case_numbers
+
+        def registered_case_numbers(court_id, numbers):
+            found = registered(court_id, numbers)
+            if taken["case_number"] in numbers and not found:
+                register_elsewhere(ctx, taken)  # commits on its own connection, after the import's check
+            return found
+
+        store.registered_case_numbers = registered_case_numbers
+        return store
+
+    report = import_cases(ctx, store_for, open_table(write_csv(tmp_path / "b.csv", rows)).rows, by="officer:wang",
+                          chunk_rows=15)
+    assert [str(e) for e in report.errors] == [
+        f"line 32, case_number: {taken['case_number']} is already registered at court 330102"]
+    assert report.committed is False
+    assert counts(engine)["cases"] == before["cases"] + 1  # the other writer's case, none of the import's
+
+
+def test_sqlite_another_writer_waits_for_the_import_and_is_then_refused(ctx, engine, tmp_path):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL: see the test before")
+    rows = sample_rows(40, seed=24)
+    taken = rows[30]
+    outcome: dict = {}
+
+    def other_writer():
+        try:
+            register_elsewhere(ctx, taken)
+        except AlreadyExists as exc:
+            outcome["refused"] = exc
+
+    writer = threading.Thread(target=other_writer)
+
+    def store_for(uow):
+        store = case_import_store(uow)
+        registered = store.registered_case_numbers
+
+        def registered_case_numbers(court_id, numbers):
+            found = registered(court_id, numbers)  # the import's transaction has begun: it holds the write lock
+            if not writer.is_alive() and "started" not in outcome:
+                outcome["started"] = True
+                writer.start()  # waits on BEGIN IMMEDIATE until the import commits
+            return found
+
+        store.registered_case_numbers = registered_case_numbers
+        return store
+
+    report = import_cases(ctx, store_for, open_table(write_csv(tmp_path / "b.csv", rows)).rows, by="officer:wang",
+                          chunk_rows=15)
+    writer.join(timeout=60)
+    assert (report.imported, report.committed, report.errors) == (40, True, [])
+    assert outcome["refused"].details["field"] == "case_number"
+    with ctx.uow() as uow:
+        assert uow.cases.by_number("330102", taken["case_number"]).obligation.amount != Decimal("500.00")
+
+
+def test_a_party_registered_by_someone_else_during_the_import_is_reused(ctx, engine, tmp_path):
+    rows = sample_rows(20, seed=25)
+    debtor_id = make_id_number("510104", date(1968, 7, 8), 31)
+    rows[12].update(debtor_kind="person", debtor_id=debtor_id, debtor_name="吴十", debtor_legal_representative="",
+                    debtor_legal_representative_id="")
+    # Another officer registers a case of the same debtor; the import's look-up of parties ran just before.
+    other = register_judgment(
+        ctx, court_id="330102", case_number="(2022)浙0102执77号", amount="800.00",
+        creditors=[PartyInput("person", "郑一", make_id_number("110101", date(1969, 9, 9), 3))],
+        debtors=[PartyInput("person", "吴十", debtor_id)],
+        judgment_date=date(2022, 1, 2), effective_date=date(2022, 1, 20), filed_on=date(2022, 2, 1), by="clerk:li")
+    looked_up = []
+
+    def store_for(uow):
+        store = case_import_store(uow)
+        parties_by_identifier = store.parties_by_identifier
+
+        def hiding_the_debtor_once(id_numbers, credit_codes):
+            found = parties_by_identifier(id_numbers, credit_codes)
+            if debtor_id in found:
+                looked_up.append(debtor_id)
+                if len(looked_up) == 1:
+                    del found[debtor_id]
+            return found
+
+        store.parties_by_identifier = hiding_the_debtor_once
+        return store
+
+    report = import_cases(ctx, store_for, open_table(write_csv(tmp_path / "b.csv", rows)).rows, by="officer:wang",
+                          chunk_rows=8)
+    assert looked_up == [debtor_id] * 2  # refused by the database as a new party, then found and reused
+    assert (report.imported, report.committed, report.errors) == (20, True, [])
+    with ctx.uow() as uow:
+        imported = uow.cases.by_number("330102", rows[12]["case_number"])
+        assert imported.debtors[0].party.id == other.debtors[0].party.id

@@ -1,4 +1,4 @@
-"""Write demo data: courts first, then cases in batches, each batch one unit of work."""
+"""Write demo data: the courts with the first batch of cases, then batch after batch, each one unit of work."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from sqlalchemy import Engine, func, select, text
 from keepword.audit.trail import AuditTrail
 from keepword.bootstrap import build_context
 from keepword.demo.generator import DemoGenerator
+from keepword.demo.rows import DemoRows
+from keepword.domain.cases import EnforcementCase
 from keepword.domain.errors import AlreadyExists
 from keepword.services.context import ServiceContext
 from keepword.settings import Settings
 from keepword.store import tables as t
-from keepword.store.mapping import start_mappers
+from keepword.store.mapping import mapping_held_back
 
 BATCH_SIZE = 500
 
@@ -72,50 +74,65 @@ def prepare_database(engine: Engine, reset: bool) -> None:
 
 
 class DemoRun:
-    """A validated demo request: ``write`` generates the cases and stores them batch by batch."""
+    """A validated demo request: ``write`` generates the cases and stores them batch by batch.
+
+    Every case is told through the domain (:mod:`keepword.demo.stories`); its rows then go straight
+    to the driver (:class:`keepword.demo.rows.DemoRows`: one ``executemany`` per table on SQLite,
+    ``COPY`` on PostgreSQL) in the unit of work's transaction, and its events through the unit of
+    work, which writes their outbox rows and runs its before-commit hooks (the audit log).
+    """
 
     def __init__(self, ctx: ServiceContext, *, cases: int, seed: int, as_of: date) -> None:
-        start_mappers()  # domain objects must be created as mapped instances
         self.ctx, self.count = ctx, cases
         self.generator = DemoGenerator(seed, as_of, ctx.policy)
         self.stories = self.generator.cases(cases)  # validates the count before anything is written
 
     def write(self, engine: Engine, batch_size: int = BATCH_SIZE,
               progress: Callable[[int], None] | None = None) -> DemoReport:
-        """Write the courts, then the cases in batches of ``batch_size``, one unit of work each."""
+        """Write the courts and the cases in batches of ``batch_size``, one unit of work each."""
         started = time.perf_counter()
         prepare_database(engine, reset=False)
-        with self.ctx.uow() as uow:
-            for court in self.generator.courts:
-                uow.courts.add(court.court)
-            uow.commit()
-        with _collecting_between_batches():
+        rows = DemoRows(engine.dialect)
+        rows.add_courts(court.court for court in self.generator.courts)
+        # The units of work serve for their transaction, outbox and hooks only: the cases stay plain
+        # objects, three times cheaper to build than mapped ones (unless this process mapped them already).
+        with mapping_held_back(), _collector_paused():
             batch = []
             for case in self.stories:
                 batch.append(case)
                 if progress:
                     progress(1)
                 if len(batch) >= batch_size:
-                    self._write(batch)
+                    self._write(rows, batch)
                     batch = []
-                    gc.collect()
             if batch:
-                self._write(batch)
+                self._write(rows, batch)
         seconds = time.perf_counter() - started
         held = registry_counts(engine)
         return DemoReport(cases=held["cases"], courts=held["courts"], parties=held["parties"], seconds=seconds)
 
-    def _write(self, cases: list) -> None:
+    def _write(self, rows: DemoRows, cases: list[EnforcementCase]) -> None:
+        """One unit of work: the rows of ``cases`` (and of the courts, the first time), then their events.
+
+        The events go to the unit of work in the order its ORM flush would give them (case by case, each
+        case's in order), so the outbox and the audit chain are the same as for cases added one by one.
+        """
+        for case in cases:
+            rows.add_case(case)
         with self.ctx.uow() as uow:
+            rows.write(uow.session.connection())
             for case in cases:
-                uow.cases.add(case)
+                for event in case.events:
+                    uow.record(event)
+                case.events.clear()
             uow.commit()
 
 
 @contextmanager
-def _collecting_between_batches() -> Iterator[None]:
+def _collector_paused() -> Iterator[None]:
     # A batch is tens of thousands of small objects that all live until it is written: the cyclic
     # collector's automatic passes over them find nothing to free and cost a quarter of the run.
+    # Reference counting frees each batch once it is written.
     enabled = gc.isenabled()
     gc.disable()
     try:

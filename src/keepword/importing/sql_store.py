@@ -2,9 +2,9 @@
 
 Everything runs in the unit of work's session, so the whole import is one transaction, and the
 unit of work still writes the outbox rows and runs its before-commit hooks. Rows go to the driver
-in the form it takes (see :class:`_DatabaseForm`): one DB-API ``executemany`` per table and chunk
-on SQLite, ``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row bind
-processing: both cost more than the inserts themselves.
+in the form it takes (:mod:`keepword.store.bulk_insert`): one DB-API ``executemany`` per table and
+chunk on SQLite, ``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row
+bind processing: both cost more than the inserts themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,9 +25,7 @@ from keepword.domain.parties import PERSON
 from keepword.importing.rows import PartyRecord
 from keepword.services.imports import NewCase
 from keepword.store import tables as t
-
-_HUNDRED = Decimal(100)
-
+from keepword.store.bulk_insert import DatabaseForm, RowRefused, cents, insert_rows
 
 class SqlImportStore:
     """The :class:`~keepword.services.imports.CaseImportStore` on SQLAlchemy: bulk reads, driver-level writes."""
@@ -77,12 +74,11 @@ class SqlImportStore:
                warned_on: date) -> None:
         """Insert new parties (with their legal representatives), then open, warned cases and their parties."""
         conn = self.session.connection()
-        sqlite = conn.dialect.name == "sqlite"
-        form = _DatabaseForm(conn.dialect)
-        day, optional_day = form.day, form.optional_day
+        form = DatabaseForm(conn.dialect)
+        day = form.day
         party_rows = [(p.id, p.kind, p.name, p.identifier if p.kind == PERSON else None,
-                       None if p.kind == PERSON else p.identifier, optional_day(p.birth_date), p.sex,
-                       _json_phones(p.phones)) for p in parties]
+                       None if p.kind == PERSON else p.identifier, None if p.birth_date is None else day(p.birth_date),
+                       p.sex, _json_phones(p.phones)) for p in parties]
         represented = [p for p in parties if p.legal_representative is not None]
         bound_rows = [(bound_id, p.id, "legal_representative", p.legal_representative.name,
                        p.legal_representative.id_number) for bound_id, p in zip(new_ids(len(represented)), represented)]
@@ -96,12 +92,13 @@ class SqlImportStore:
         for case in cases:
             link_rows.append((next(link_ids), case.id, case.creditor_id, CREDITOR, 1, False))
             link_rows.append((next(link_ids), case.id, case.debtor_id, DEBTOR, 1, False))
-        write = _executemany if sqlite else _copy
-        for table, rows in ((t.parties, party_rows), (t.bound_persons, bound_rows), (t.cases, case_rows),
-                            (t.case_parties, link_rows)):
-            if rows:
-                with _refused_as_already_exists():
-                    write(conn, table.name, _COLUMNS[table.name], rows)
+        # In a savepoint: when another writer took one of the cases or parties since the look-ups, none of the
+        # chunk stays written and the import's transaction goes on, to check the chunk again.
+        with _refused_as_already_exists(), self.session.begin_nested():
+            conn = self.session.connection()  # what emits the SAVEPOINT
+            for table, rows in ((t.parties, party_rows), (t.bound_persons, bound_rows), (t.cases, case_rows),
+                                (t.case_parties, link_rows)):
+                insert_rows(conn, table.name, _COLUMNS[table.name], rows)
 
     def update_phones(self, parties: list[PartyRecord]) -> None:
         """Store the phone numbers the import added to parties written earlier."""
@@ -124,31 +121,6 @@ _COLUMNS = {
 }
 
 
-class _DatabaseForm:
-    """Values as the column types' bind processors give them to the driver, without Core's per-row work.
-
-    The rows of a bulk import go straight to the driver: SQLAlchemy's processing of every value of
-    every row cost more than the insert itself. Timestamps go through their column type's own
-    processor (once per import); dates are ISO text on SQLite (what its DATE type stores) and
-    date objects for psycopg; amounts are whole cents like :class:`keepword.store.types.Cents`.
-    """
-
-    def __init__(self, dialect) -> None:
-        column_type = t.cases.c.created_at.type
-        self.timestamp = column_type.dialect_impl(dialect).bind_processor(dialect)
-        sqlite = dialect.name == "sqlite"
-        self.day = date.isoformat if sqlite else _same
-        self.optional_day = _optional_iso_day if sqlite else _same
-
-
-def _optional_iso_day(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _same(value):
-    return value
-
-
 def _json_phones(phones: list[str]) -> str:
     """``json.dumps(phones)``; checked phone numbers (ASCII digits and "+") need no escaping, so joined directly."""
     if not phones:
@@ -159,40 +131,11 @@ def _json_phones(phones: list[str]) -> str:
     return json.dumps(phones)
 
 
-def cents(amount: Decimal) -> int:
-    """An amount in whole cents, as :class:`keepword.store.types.Cents` stores it."""
-    return int((amount * _HUNDRED).to_integral_exact())
-
-
-def _executemany(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                         rows)
-
-
-def _copy(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL's COPY on the session's own connection, so in the import's transaction."""
-    import psycopg
-
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    except psycopg.IntegrityError as exc:
-        raise _Refused(str(exc)) from None
-    finally:
-        cursor.close()
-
-
-class _Refused(Exception):
-    """A row refused by a constraint, whichever path wrote it."""
-
-
 @contextmanager
 def _refused_as_already_exists():
     try:
         yield
-    except (IntegrityError, _Refused) as exc:
+    except (IntegrityError, RowRefused) as exc:
         # Only a concurrent writer can cause this: every row was checked against the database first.
         raise AlreadyExists(f"a case or party in this file was registered by someone else during the import; "
                             f"nothing was written, run the import again ({_constraint(exc)})") from None

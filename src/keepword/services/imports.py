@@ -25,7 +25,7 @@ from typing import Protocol
 
 from keepword.domain import events as ev
 from keepword.domain.cases import check_registration
-from keepword.domain.errors import NotFound, ValidationFailed
+from keepword.domain.errors import AlreadyExists, NotFound, ValidationFailed
 from keepword.domain.ids import new_id, new_ids
 from keepword.domain.money import Money
 from keepword.importing.readers import LINE
@@ -35,6 +35,8 @@ from keepword.services.context import ServiceContext
 __all__ = ["CaseImportStore", "ImportReport", "NewCase", "RowError", "import_cases"]
 
 CHUNK_ROWS = 1000
+# Checks of one chunk against the registry, when other writers keep registering its cases or parties meanwhile.
+_ATTEMPTS = 3
 # Fields named by check_registration's errors, as the import file's columns call them.
 _COLUMN_OF = {"court": "court_id", "creditors": "creditor_id", "debtors": "debtor_id", "parties": "debtor_id"}
 
@@ -71,7 +73,11 @@ class CaseImportStore(Protocol):
 
     def insert(self, parties: list[PartyRecord], cases: list[NewCase], *, policy_id: str, at: datetime,
                warned_on: date) -> None:
-        """Insert new parties, and the cases (open, warned on ``warned_on``) with their parties."""
+        """Insert new parties, and the cases (open, warned on ``warned_on``) with their parties.
+
+        All or none of them: AlreadyExists when another writer registered one of the cases or parties since
+        it was looked up (the transaction stays usable, so the batch can be checked again).
+        """
 
     def update_phones(self, parties: list[PartyRecord]) -> None:
         """Store the phone numbers of parties that gained some."""
@@ -193,16 +199,39 @@ class _Batch:
                 report.errors.extend(row.errors)
             else:
                 parsed.append(row)
-        self._load(parsed)
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                self._register_and_write(parsed)
+                return
+            except AlreadyExists:
+                # Another writer registered one of these cases or parties after they were checked (the store
+                # refused the chunk and wrote none of it): check the chunk again against what is now registered.
+                if attempt == _ATTEMPTS:
+                    raise
+
+    def _register_and_write(self, rows: list[ParsedRow]) -> None:
+        report = self.report
+        errors_before = len(report.errors)
+        self._load(rows)
         # A case and its debtor per row, with ids made in one go (the same as one by one, and in the same order).
-        self.ids = iter(new_ids(2 * len(parsed)))
+        self.ids = iter(new_ids(2 * len(rows)))
         cases, new_parties = [], []
-        for row in parsed:
+        for row in rows:
             case = self._register(row, new_parties)
             if case is not None:
                 cases.append(case)
-        if self.skip_invalid or not report.errors:
+        if report.errors and not self.skip_invalid:
+            return  # nothing will be written: only the rest of the file is still checked
+        try:
             self._write(new_parties, cases)
+        except AlreadyExists:
+            # Forget this attempt: its errors, and the parties it was about to register.
+            del report.errors[errors_before:]
+            for row in rows:
+                row.errors.clear()
+            for party in new_parties:
+                del self.parties[party.identifier]
+            raise
 
     def _check_repeat(self, row: ParsedRow) -> None:
         if row.court_id is None or row.case_number is None:
@@ -267,9 +296,9 @@ class _Batch:
         return candidate
 
     def _write(self, new_parties: list[PartyRecord], cases: list[NewCase]) -> None:
+        self.store.insert(new_parties, cases, policy_id=self.policy.id, at=self.at, warned_on=self.today)
         for party in new_parties:
             self.stored_phones[party.id] = tuple(party.phones)
-        self.store.insert(new_parties, cases, policy_id=self.policy.id, at=self.at, warned_on=self.today)
         record, at, by = self.uow.record, self.at, self.by
         for case in cases:
             # What EnforcementCase.register and issue_warning record for one case.

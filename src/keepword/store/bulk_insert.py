@@ -1,0 +1,107 @@
+"""Rows handed straight to the driver: one DB-API ``executemany`` per table on SQLite, ``COPY`` on PostgreSQL.
+
+For the bulk writers (the case import, the demo), which put their values in database form themselves
+(:class:`DatabaseForm`): the ORM's object-at-a-time flush and Core's per-row bind processing both cost
+more than the inserts. The rows go through the caller's connection, so into its transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Column, Connection, Date, Table
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import JSON
+
+from keepword.store.types import UTCDateTime
+
+
+class RowRefused(Exception):
+    """A constraint refused a row (a unique key taken, a missing reference), on either backend.
+
+    The message is the database's own first line: it names the constraint.
+    """
+
+
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Insert ``rows`` (values in ``columns`` order, in database form) into ``table``."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, columns, rows)
+        return
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    try:
+        conn.exec_driver_sql(sql, rows)
+    except IntegrityError as exc:
+        raise RowRefused(_first_line(exc.orig)) from None
+
+
+def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """PostgreSQL's COPY on the connection's own DB-API connection, so in its transaction."""
+    import psycopg
+
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    except psycopg.IntegrityError as exc:
+        raise RowRefused(_first_line(exc)) from None
+    finally:
+        cursor.close()
+
+
+def _first_line(exc: object) -> str:
+    return str(exc).splitlines()[0][:200]
+
+
+class DatabaseForm:
+    """Python values as the column types' bind processors hand them to the driver, without Core's per-row work.
+
+    Dates are ISO text on SQLite (what its DATE type stores) and date objects for psycopg; timestamps go
+    through their column type's own processor; JSON is the text ``json.dumps`` gives (SQLAlchemy's default
+    serializer, so the stored text is the same). Amounts (:class:`keepword.store.types.Cents`) are the
+    caller's: :func:`cents`.
+    """
+
+    def __init__(self, dialect) -> None:
+        self.sqlite = dialect.name == "sqlite"
+        self.timestamp = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.day: Callable[[date], object] = date.isoformat if self.sqlite else _same
+
+    def converter(self, column: Column) -> Callable[[object], object] | None:
+        """What turns a non-None value of ``column`` into database form; None when the value is already in it."""
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            return self.timestamp
+        if isinstance(kind, Date):
+            return self.day if self.sqlite else None
+        if isinstance(kind, JSON):
+            return json.dumps
+        return None
+
+    def converters(self, table: Table, columns: Sequence[str]) -> tuple[tuple[int, Callable], ...]:
+        """``(position, converter)`` for the columns of ``columns`` whose values need one."""
+        found = []
+        for index, name in enumerate(columns):
+            convert = self.converter(table.c[name])
+            if convert is not None:
+                found.append((index, convert))
+        return tuple(found)
+
+
+def _same(value):
+    return value
+
+
+_HUNDRED = Decimal(100)
+
+
+def cents(amount: Decimal) -> int:
+    """An amount in whole cents, as :class:`keepword.store.types.Cents` stores it."""
+    return int((amount * _HUNDRED).to_integral_exact())
