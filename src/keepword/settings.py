@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
     # Lifetime of a bearer token from POST /api/v1/auth/token (seconds).
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    # Seconds a server process trusts a bearer token or session it verified. A logout, revocation or user
+    # change made in the same process counts at once; one made by another process counts within this. 0: off.
+    token_cache_seconds: float = Field(default=10.0, ge=0)
     # Failed logins in a row that lock an account, and how long the lock lasts (seconds).
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=15 * 60, ge=1)
@@ -47,6 +50,8 @@ class Settings(BaseSettings):
     feed_retention_days: int = Field(default=30, ge=30)
     # Seconds the relay waits between polls when nothing woke it (PostgreSQL also wakes it by NOTIFY).
     relay_poll_seconds: float = Field(default=0.5, gt=0)
+    # Seconds between the relay's looks for new commits on SQLite (no NOTIFY there); each look is one cheap read.
+    relay_commit_check_seconds: float = Field(default=0.01, gt=0)
     # Seconds before a webhook request counts as failed.
     relay_timeout_seconds: float = Field(default=10.0, gt=0)
     # Deliveries one endpoint lane claims at a time, and how many of them are in flight at once.
@@ -59,6 +64,15 @@ class Settings(BaseSettings):
     relay_backoff_base_seconds: float = Field(default=10.0, gt=0)
     relay_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
     relay_retry_window_seconds: float = Field(default=3 * 24 * 3600.0, gt=0)
+    # ---- screening API (docs/screening.md) ----
+    # `keepword serve` builds the screening index from the database in the background at startup and follows
+    # the feed; until it is loaded /api/v1/screening answers 503. Off: only `keepword screen-server` answers.
+    screening_live_index: bool = False
+    # Shared secret of the privacy mode: partners send HMAC-SHA256(secret, identifier) instead of the
+    # identifier. Empty: privacy mode off. The index is built with it, so a change needs a restart.
+    screening_hmac_secret: str = ""
+    # Seconds a screening replica trusts an API key it verified; a revoked key works there at most this long.
+    screening_key_cache_seconds: float = Field(default=30.0, ge=0)
 
     def check_production(self) -> None:
         """Refuse to start a production server with development defaults."""

@@ -128,3 +128,22 @@ def test_an_endpoint_failing_past_the_retry_window_is_disabled_and_says_why(engi
         wait_for(lambda: len(receiver.applied) == 3)
     receiver.stop()
     assert lag(engine, datetime.now(timezone.utc), partner)[0]["lag_positions"] == 0
+
+
+def test_a_commit_wakes_the_relay_and_a_debtors_next_event_follows_without_waiting_for_the_poll(engine):
+    """The idle poll is a minute here: events still arrive, because a commit wakes the relay (NOTIFY on
+    PostgreSQL, a look at the newest outbox row on SQLite), and a debtor's next event is claimed as soon
+    as the earlier one is recorded."""
+    partner = add_partner(engine, "credit_bureau")
+    sim = CreditBureauSim(new_secret()).start()
+    add_endpoint(engine, partner, sim.url, secret=sim.secret)
+    (debtor,), (story,) = _debtors(engine, 1)
+    with running(engine, relay_poll_seconds=60):
+        synthetic.insert_events(engine, story[:1])
+        wait_for(lambda: len(sim.applied) == 1, timeout=20)
+        time.sleep(0.3)  # the relay is idle now, waiting for the next commit
+        synthetic.insert_events(engine, story[1:])
+        wait_for(lambda: len(sim.applied) == 3, timeout=20)
+    sim.stop()
+    assert [r.type for r in sim.receipts] == ["DebtorListed", "ListingTermExtended", "ListingDeleted"]
+    assert sim.score(debtor.listing_id) == 700

@@ -10,6 +10,7 @@ sequencer run hands out larger positions. See docs/adr/0002-feed-positions.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
@@ -20,12 +21,41 @@ from keepword.store import tables as t
 SEQUENCER_LOCK = 0x6B77_6665_6564  # "kwfeed"
 BATCH = 5000
 
-_ASSIGN_POSTGRES = text("""
-    UPDATE outbox AS o SET position = b.pos
-    FROM (SELECT seq, :base + row_number() OVER (ORDER BY seq) AS pos
-          FROM outbox WHERE position IS NULL ORDER BY seq LIMIT :limit) AS b
-    WHERE o.seq = b.seq
+# One statement after the lock: number the oldest unsequenced rows after the head, move the head, and
+# tell listeners (LISTEN keepword_feed) the new head. Its snapshot is taken after the lock was granted,
+# so it sees the previous sequencer's commit. No row comes back when feed_sequence has no row yet.
+_SEQUENCE_POSTGRES = text("""
+    WITH head AS (SELECT last_position FROM feed_sequence WHERE id = 1),
+    batch AS (
+        SELECT o.seq, h.last_position + row_number() OVER (ORDER BY o.seq) AS pos
+        FROM (SELECT seq FROM outbox WHERE position IS NULL ORDER BY seq LIMIT :limit) AS o CROSS JOIN head AS h
+    ),
+    assigned AS (UPDATE outbox AS o SET position = b.pos FROM batch AS b WHERE o.seq = b.seq RETURNING b.pos),
+    moved AS (
+        UPDATE feed_sequence SET last_position = (SELECT max(pos) FROM assigned), sequenced_at = :now
+        WHERE id = 1 AND EXISTS (SELECT 1 FROM assigned) RETURNING last_position
+    ),
+    notified AS (SELECT pg_notify('keepword_feed', last_position::text) FROM moved)
+    SELECT (SELECT count(*) FROM assigned) AS assigned,
+           coalesce((SELECT last_position FROM moved), head.last_position) AS head,
+           (SELECT count(*) FROM notified) AS notified
+    FROM head
 """)
+
+
+_o = t.outbox.c
+_UNSEQUENCED = select(_o.seq).where(_o.position.is_(None)).order_by(_o.seq).limit(bindparam("limit"))
+_ASSIGN = update(t.outbox).where(_o.seq == bindparam("s")).values(position=bindparam("p"))
+_MOVE_HEAD = (update(t.feed_sequence).where(t.feed_sequence.c.id == 1)
+              .values(last_position=bindparam("head"), sequenced_at=bindparam("now")))
+
+
+@dataclass(frozen=True)
+class Sequenced:
+    """One sequencer run: how many rows got a position, and the head after it."""
+
+    assigned: int
+    head: int
 
 
 def sequence_pending(engine: Engine, *, wait: bool = True, batch: int = BATCH) -> int:
@@ -44,33 +74,41 @@ def sequence_pending(engine: Engine, *, wait: bool = True, batch: int = BATCH) -
 
 def _sequence_batch(engine: Engine, *, wait: bool, batch: int) -> int:
     with engine.begin() as conn:
-        if not _lock(conn, wait):
-            return -1
-        base = _last_position(conn)
+        run = sequence_batch(conn, wait=wait, batch=batch)
+        return -1 if run is None else run.assigned
+
+
+def sequence_batch(conn: Connection, *, wait: bool = True, batch: int = BATCH) -> Sequenced | None:
+    """Give positions to up to ``batch`` committed rows, in the caller's transaction (which must commit
+    before anyone sees them). None when ``wait`` is False and another sequencer holds the lock."""
+    if not _lock(conn, wait):
+        return None
+    now = datetime.now(timezone.utc)
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(_SEQUENCE_POSTGRES, {"limit": batch, "now": now}).first()
+        if row is not None:
+            return Sequenced(assigned=int(row.assigned), head=int(row.head))
+    base = _last_position(conn)
+    seqs = conn.scalars(_UNSEQUENCED, {"limit": batch}).all()
+    if seqs:
+        conn.execute(_ASSIGN, [{"s": s, "p": base + i} for i, s in enumerate(seqs, start=1)])
+        conn.execute(_MOVE_HEAD, {"head": base + len(seqs), "now": now})
         if conn.dialect.name == "postgresql":
-            assigned = conn.execute(_ASSIGN_POSTGRES, {"base": base, "limit": batch}).rowcount
-        else:
-            seqs = conn.scalars(select(t.outbox.c.seq).where(t.outbox.c.position.is_(None))
-                                .order_by(t.outbox.c.seq).limit(batch)).all()
-            if seqs:
-                conn.execute(update(t.outbox).where(t.outbox.c.seq == bindparam("s")).values(position=bindparam("p")),
-                             [{"s": s, "p": base + i} for i, s in enumerate(seqs, start=1)])
-            assigned = len(seqs)
-        if assigned:
-            conn.execute(update(t.feed_sequence).where(t.feed_sequence.c.id == 1).values(
-                last_position=base + assigned, sequenced_at=datetime.now(timezone.utc)))
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_notify('keepword_feed', :head)"), {"head": str(base + assigned)})
-        return assigned
+            conn.execute(text("SELECT pg_notify('keepword_feed', :head)"), {"head": str(base + len(seqs))})
+    return Sequenced(assigned=len(seqs), head=base + len(seqs))
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:k)")
 
 
 def _lock(conn: Connection, wait: bool) -> bool:
     if conn.dialect.name != "postgresql":
         return True  # BEGIN IMMEDIATE already made this the only writer
     if wait:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEQUENCER_LOCK})
+        conn.execute(_LOCK, {"k": SEQUENCER_LOCK})
         return True
-    return bool(conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SEQUENCER_LOCK}))
+    return bool(conn.scalar(_TRY_LOCK, {"k": SEQUENCER_LOCK}))
 
 
 def _last_position(conn: Connection) -> int:
