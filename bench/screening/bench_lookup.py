@@ -2,7 +2,8 @@
 
 Builds an index of N synthetic entries and, for the baseline, ``{id_number: entry_id}`` for
 the same identifiers. Queries: Q valid ID numbers, half listed (persons and organisations'
-legal representatives), half not. Timed, each as the median of ``--repeats`` passes:
+legal representatives), half not. Timed, each as the median of ``--repeats`` passes (the
+variants interleaved, the garbage collector paused during a pass):
 
 * ``dict_get``: ``by_id.get(number)``: the baseline (no validation, no dates in force);
 * ``index_find``: ``index.find_person(number, on)`` on already normalised numbers;
@@ -16,6 +17,7 @@ legal representatives), half not. Timed, each as the median of ``--repeats`` pas
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -37,15 +39,22 @@ from keepword.screening import ScreeningIndex, ScreeningRecord, check  # noqa: E
 ON = date(2025, 6, 30)
 
 
-def timed(passes: int, run) -> dict:
-    """Median wall and CPU seconds of ``passes`` calls of ``run``."""
-    walls, cpus = [], []
+def timed(passes: int, runs: dict) -> dict:
+    """Median wall and CPU seconds of ``passes`` calls of each of ``runs``, interleaved (a pass of
+    each in turn, so that a noisy neighbour slows them alike), with the garbage collector paused
+    while a pass runs (the results pile up in a list: collections would scan them, not the lookups)."""
+    walls: dict = {name: [] for name in runs}
+    cpus: dict = {name: [] for name in runs}
     for _ in range(passes):
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
+        for name, run in runs.items():
+            gc.collect()
+            gc.disable()
+            wall, cpu = time.perf_counter(), time.process_time()
+            run()
+            walls[name].append(time.perf_counter() - wall)
+            cpus[name].append(time.process_time() - cpu)
+            gc.enable()
+    return {name: {"wall": statistics.median(walls[name]), "cpu": statistics.median(cpus[name])} for name in runs}
 
 
 def main() -> None:
@@ -78,12 +87,12 @@ def main() -> None:
     matches = {"dict": sum(by_id.get(q) is not None for q in queries),
                "index": sum(bool(index.find_person(q, ON)) for q in queries),
                "check": sum(check(index, r, on=ON).decision == "match" for r in records)}
-    timings = {
-        "dict_get": timed(args.repeats, lambda: [by_id.get(q) for q in queries]),
-        "index_find": timed(args.repeats, lambda: [index.find_person(q, ON) for q in queries]),
-        "check": timed(max(1, args.repeats // 2), lambda: [check(index, r, on=ON) for r in records]),
-        "validate_only": timed(max(1, args.repeats // 2), lambda: [parse_id_number(q) for q in queries]),
-    }
+    timings = timed(args.repeats, {
+        "dict_get": lambda: [by_id.get(q) for q in queries],
+        "index_find": lambda: [index.find_person(q, ON) for q in queries],
+        "check": lambda: [check(index, r, on=ON) for r in records],
+        "validate_only": lambda: [parse_id_number(q) for q in queries],
+    })
     per_second = {name: {"wall": round(len(queries) / t["wall"]), "cpu": round(len(queries) / t["cpu"])}
                   for name, t in timings.items()}
     result = {
@@ -92,6 +101,7 @@ def main() -> None:
         "listed_queries": matches,
         "checks_per_second": per_second,
         "index_find_vs_dict_cpu": round(per_second["index_find"]["cpu"] / per_second["dict_get"]["cpu"], 3),
+        "check_vs_dict_cpu": round(per_second["check"]["cpu"] / per_second["dict_get"]["cpu"], 3),
         "index_build_seconds": round(build_seconds, 1),
         "index_nbytes_mb": round(index.nbytes() / 1e6, 1),
         "load_average": psutil.getloadavg(),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from keepword.accounts.passwords import PasswordHasher, password_hasher
+from keepword.accounts.token_cache import VerifiedTokens
 from keepword.audit.trail import AuditTrail
 from keepword.services.ports import Clock, SystemClock
 from keepword.settings import Settings
@@ -23,10 +24,14 @@ class AccountsContext:
     reader: Engine | None = None
     # court id -> (monotonic expiry, the court's subtree); a dict read/written whole, safe across threads
     subtrees: dict = field(default_factory=dict)
+    # Tokens verified recently (this process only): revocations and user changes made here forget them.
+    verified_tokens: VerifiedTokens | None = None
 
     def __post_init__(self) -> None:
         if self.hasher is None:
             self.hasher = password_hasher(self.settings)
+        if self.verified_tokens is None:
+            self.verified_tokens = VerifiedTokens(self.settings.token_cache_seconds)
 
     @classmethod
     def build(cls, engine: Engine, settings: Settings, clock: Clock | None = None) -> AccountsContext:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +24,37 @@ class IssuedKey:
     partner_id: str
     key: str        # the full key: shown once, never stored
     prefix: str
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    type: str
+    scopes: tuple[str, ...]
+    active: bool
+    created_at: datetime
+    keys: tuple[KeyInfo, ...]   # newest first; never the keys themselves (only their hashes are kept)
+
+
+def list_partners(acc: AccountsContext) -> list[Partner]:
+    """Every partner with its keys' prefixes and states, by name."""
+    p, k = t.partners.c, t.api_keys.c
+    with acc.engine.connect() as conn:
+        keys: dict[str, list[KeyInfo]] = {}
+        for row in conn.execute(select(k.partner_id, k.prefix, k.created_at, k.revoked_at)
+                                .order_by(k.created_at.desc(), k.prefix)):
+            keys.setdefault(row.partner_id, []).append(KeyInfo(row.prefix, row.created_at, row.revoked_at))
+        return [Partner(row.id, row.name, row.type, tuple(sorted(row.scopes)), row.active, row.created_at,
+                        tuple(keys.get(row.id, ())))
+                for row in conn.execute(select(t.partners).order_by(p.name, p.id))]
 
 
 def create_partner(acc: AccountsContext, name: str, partner_type: str, scopes: list[str] | None = None, *,

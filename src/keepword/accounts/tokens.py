@@ -35,34 +35,50 @@ def issue_token(acc: AccountsContext, kind: str, *, user_id: str | None = None, 
 
 
 def revoke_token(acc: AccountsContext, token: str) -> None:
+    digest = sha256_hex(token)
     with acc.engine.begin() as conn:
-        conn.execute(update(t.auth_tokens).where(t.auth_tokens.c.token_hash == sha256_hex(token),
+        conn.execute(update(t.auth_tokens).where(t.auth_tokens.c.token_hash == digest,
                                                  t.auth_tokens.c.revoked_at.is_(None))
                      .values(revoked_at=acc.clock.now()))
+    acc.verified_tokens.forget(digest)
+
+
+def cached_principal(acc: AccountsContext, token: str, kind: str) -> Principal | None:
+    """The principal of a token this process verified moments ago, without I/O; None: ask ``resolve_token``."""
+    return acc.verified_tokens.get(sha256_hex(token), kind, acc.clock.now())
 
 
 def resolve_token(acc: AccountsContext, token: str, kind: str) -> Principal | None:
     """The principal a live token stands for, or None (unknown, expired, revoked, or user deactivated)."""
+    digest, now = sha256_hex(token), acc.clock.now()
+    cache = acc.verified_tokens
+    known = cache.get(digest, kind, now)
+    if known is not None:
+        return known
+    generation = cache.generation
     a, u = t.auth_tokens.c, t.users.c
-    query = (select(a.user_id, a.party_id, a.case_id, u.display_name, u.roles, u.court_id, u.active)
+    query = (select(a.user_id, a.party_id, a.case_id, a.expires_at, u.display_name, u.roles, u.court_id, u.active)
              .select_from(t.auth_tokens.outerjoin(t.users, u.id == a.user_id))
-             .where(a.token_hash == sha256_hex(token), a.kind == kind, a.revoked_at.is_(None),
-                    a.expires_at > acc.clock.now()))
+             .where(a.token_hash == digest, a.kind == kind, a.revoked_at.is_(None), a.expires_at > now))
     with (acc.reader or acc.engine).connect() as conn:
         row = conn.execute(query).first()
-        if row is None:
-            return None
-        if row.party_id is not None:
-            return Principal(id=row.party_id, name="debtor", roles=frozenset({DEBTOR}), party_id=row.party_id,
-                             case_id=row.case_id)
-        if not row.active:
-            return None
-        roles = frozenset(row.roles)
-        courts = frozenset({row.court_id}) if row.court_id else frozenset()
-        if SUPERVISOR in roles and row.court_id:
-            courts = court_subtree(acc, conn, row.court_id)
-        return Principal(id=row.user_id, name=row.display_name, roles=roles, court_id=row.court_id,
-                         court_ids=courts)
+        principal = _principal(acc, conn, row) if row is not None else None
+    if principal is not None:
+        cache.put(digest, kind, principal, row.expires_at, generation)
+    return principal
+
+
+def _principal(acc: AccountsContext, conn, row) -> Principal | None:
+    if row.party_id is not None:
+        return Principal(id=row.party_id, name="debtor", roles=frozenset({DEBTOR}), party_id=row.party_id,
+                         case_id=row.case_id)
+    if not row.active:
+        return None
+    roles = frozenset(row.roles)
+    courts = frozenset({row.court_id}) if row.court_id else frozenset()
+    if SUPERVISOR in roles and row.court_id:
+        courts = court_subtree(acc, conn, row.court_id)
+    return Principal(id=row.user_id, name=row.display_name, roles=roles, court_id=row.court_id, court_ids=courts)
 
 
 def court_subtree(acc: AccountsContext, conn, court_id: str) -> frozenset[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -30,6 +30,13 @@ class User:
     display_name: str
     roles: tuple[str, ...]
     court_id: str | None
+    active: bool = True
+    locked_until: datetime | None = None    # too many failed logins: no sign-in before this
+
+
+def _user(row) -> User:
+    return User(row.id, row.username, row.display_name, tuple(sorted(row.roles)), row.court_id, row.active,
+                row.locked_until)
 
 
 def _check_roles(session: Session, roles: list[str], court_id: str | None) -> list[str]:
@@ -81,7 +88,42 @@ def set_roles(acc: AccountsContext, username: str, roles: list[str], *, actor: s
         acc.trail.append(session, [AuditEntry(
             at=now, actor=actor, action="user.roles_changed", subject_type="user", subject_id=row.id,
             details={"before": sorted(row.roles), "after": roles, "court_id": court})])
-    return User(row.id, row.username, row.display_name, tuple(roles), court)
+    acc.verified_tokens.forget_user(row.id)
+    return User(row.id, row.username, row.display_name, tuple(roles), court, row.active, row.locked_until)
+
+
+def list_users(acc: AccountsContext) -> list[User]:
+    """Every staff account, by username."""
+    with acc.engine.connect() as conn:
+        return [_user(row) for row in conn.execute(select(t.users).order_by(t.users.c.username))]
+
+
+def get_user(acc: AccountsContext, user_id: str) -> User:
+    with acc.engine.connect() as conn:
+        row = conn.execute(select(t.users).where(t.users.c.id == user_id)).first()
+    if row is None:
+        raise NotFound(f"user {user_id} not found", user_id=user_id)
+    return _user(row)
+
+
+def disable_user(acc: AccountsContext, user_id: str, *, actor: str) -> User:
+    """Disable an account: no more sign-ins, and its tokens and sessions stop working (audited once)."""
+    if actor == f"user:{user_id}":
+        raise ValidationFailed("user_id", "you cannot disable your own account")
+    now = acc.clock.now()
+    with Session(acc.engine) as session, session.begin():
+        row = session.execute(select(t.users).where(t.users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound(f"user {user_id} not found", user_id=user_id)
+        if row.active:
+            session.execute(update(t.users).where(t.users.c.id == user_id).values(active=False, updated_at=now))
+            revoked = session.execute(update(t.auth_tokens).where(t.auth_tokens.c.user_id == user_id,
+                                                                  t.auth_tokens.c.revoked_at.is_(None))
+                                      .values(revoked_at=now)).rowcount
+            acc.trail.append(session, [AuditEntry(at=now, actor=actor, action="user.disabled", subject_type="user",
+                                                  subject_id=user_id, details={"tokens_revoked": revoked})])
+    acc.verified_tokens.forget_user(user_id)
+    return replace(_user(row), active=False)
 
 
 def authenticate(acc: AccountsContext, username: str, password: str) -> User:

@@ -10,7 +10,8 @@ app = typer.Typer(name="keepword", help="Court judgment enforcement: cases, the 
                   "partner feeds and screening.", no_args_is_help=True, pretty_exceptions_show_locals=False)
 
 # Each module registers its commands on ``app`` when imported.
-COMMAND_MODULES = ("registry", "demo", "imports", "serve", "feeds", "accounts", "stats", "screening")
+COMMAND_MODULES = ("registry", "demo", "imports", "serve", "feeds", "accounts", "stats", "screening",
+                   "screen_server")
 
 
 def _load_commands() -> None:

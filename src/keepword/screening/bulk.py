@@ -93,15 +93,21 @@ def _counted_lines(raw: BinaryIO, bytes_read: list[int]) -> Iterator[str]:
 
 
 def run_screen(registry: Path | None, input: Path, output: Path, progress: bool = True,
-               holder: IndexHolder | None = None) -> ScreenSummary:
+               holder: IndexHolder | None = None, database_url: str | None = None) -> ScreenSummary:
     """Screen ``input`` into ``output`` with a rich progress bar (for the ``screen`` command).
 
-    ``registry`` is a REGISTRY.csv to build the index from; ``None`` uses the live index of
-    ``holder`` (default :data:`LIVE_INDEX`), and raises ``NotFound`` if none was loaded.
+    ``registry`` is a REGISTRY.csv to build the index from; ``database_url`` builds it from the
+    live database instead (one or the other, not both); with neither, the live index of
+    ``holder`` (default :data:`LIVE_INDEX`) is used, and ``NotFound`` raised if none was loaded.
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
 
-    if registry is None:
+    if registry is not None and database_url is not None:
+        raise ValidationFailed("registry", "conflict", "give either a registry file or a database to screen against, not both")
+    on = china_today()
+    if database_url is not None:
+        index = _index_from_database(database_url, on, progress)
+    elif registry is None:
         live = holder or LIVE_INDEX
         if not live.loaded:
             raise NotFound("no registry file given and no live screening index loaded")
@@ -119,4 +125,37 @@ def run_screen(registry: Path | None, input: Path, output: Path, progress: bool 
         def advance(records: int, done: int, total: int) -> None:
             bar.update(task, completed=done, description=f"screening {input.name}: {records:,} records")
 
-        return screen_file(index, input, output, progress=advance)
+        return screen_file(index, input, output, progress=advance, on=on)
+
+
+def _index_from_database(database_url: str, on: date, progress: bool) -> ScreeningIndex:
+    """Build the index from the registry database, with a progress bar counting entries."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from keepword.screening.registry_source import build_index_from_db
+    from keepword.store.database import is_initialised, make_engine, normalize_url
+
+    engine = make_engine(database_url, pool=False)
+    shown = make_url(normalize_url(database_url)).render_as_string(hide_password=True)
+    try:
+        try:
+            initialised = is_initialised(engine)
+        except OperationalError as problem:
+            reason = str(problem.orig).strip().splitlines()[0] if problem.orig else "no answer"
+            raise ValidationFailed("db", "unreachable", f"--db: cannot open {shown}: {reason}") from None
+        if not initialised:
+            raise NotFound(f"--db: no keepword registry in {shown}; run `keepword init` (or `keepword demo`) first")
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), disable=not progress, transient=False) as bar:
+            building = bar.add_task("indexing the registry database", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(building, completed=done, total=total)
+
+            index, position = build_index_from_db(engine, on=on, progress=advance)
+            bar.update(building, description=f"indexed {len(index):,} entries (feed position {position:,})")
+        return index
+    finally:
+        engine.dispose()

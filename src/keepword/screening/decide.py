@@ -27,6 +27,7 @@ from keepword.domain.errors import InvalidIdentifier
 from keepword.domain.identifiers import ResidentId, china_today, parse_credit_code, parse_id_number
 from keepword.domain.parties import ORGANIZATION, PERSON
 from keepword.screening.identifier_keys import hmac_key  # noqa: F401  (the privacy mode's client side)
+from keepword.screening.identifier_keys import plain_id_number, remember_valid_id_number
 from keepword.screening.index import Hit, ScreeningIndex
 from keepword.screening.names import (
     PersonNameKeys,
@@ -90,6 +91,9 @@ class Decision:
     code: str = ""
 
 
+_ID_NUMBER_NOT_LISTED = Decision(NO_MATCH, "", 0.0, "valid ID number, not on the list", "identifier_not_listed")
+
+
 def check(index: ScreeningIndex, record: ScreeningRecord, on: date | None = None,
           threshold: float = NAME_MATCH_THRESHOLD) -> Decision:
     """Screen one record against the index as of day ``on`` (default: today in China)."""
@@ -126,11 +130,11 @@ def _is_organization(record: ScreeningRecord) -> bool:
 def _parse_identifier(record: ScreeningRecord) -> ResidentId | str:
     """The parsed ID number (person) or normalised credit code (organisation)."""
     if record.kind == PERSON:
-        return parse_id_number(record.id_number)
+        return _parse_id_number(record.id_number)
     if record.kind == ORGANIZATION:
         return parse_credit_code(record.id_number).code
     try:
-        return parse_id_number(record.id_number)
+        return _parse_id_number(record.id_number)
     except InvalidIdentifier as as_person:
         try:
             return parse_credit_code(record.id_number).code
@@ -139,7 +143,16 @@ def _parse_identifier(record: ScreeningRecord) -> ResidentId | str:
             raise (as_person if digits.isdigit() else as_organization) from None
 
 
+def _parse_id_number(raw: str) -> ResidentId:
+    parsed = parse_id_number(raw)
+    remember_valid_id_number(parsed.number, parsed.birth_date)
+    return parsed
+
+
 def _check_identifier(index: ScreeningIndex, record: ScreeningRecord, on: date, threshold: float) -> Decision:
+    plain = plain_id_number(record.id_number) if record.kind != ORGANIZATION else None
+    if plain is not None:  # the common case, a valid 18-digit ID number: no full parse
+        return _check_person_number(index, record, plain[0], plain[1], on, threshold)
     try:
         parsed = _parse_identifier(record)
     except InvalidIdentifier as problem:
@@ -150,20 +163,25 @@ def _check_identifier(index: ScreeningIndex, record: ScreeningRecord, on: date, 
         if hits:
             return _listed(hits, "the credit code")
         return Decision(NO_MATCH, "", 0.0, "valid credit code, not on the list", "identifier_not_listed")
-    hits = index.find_person(parsed.number, on)
+    return _check_person_number(index, record, parsed.number, parsed.birth_date, on, threshold)
+
+
+def _check_person_number(index: ScreeningIndex, record: ScreeningRecord, number: str, number_birth: date, on: date,
+                         threshold: float) -> Decision:
+    hits = index.find_person(number, on)
     if hits:
         decision = _listed(hits, "the ID number")
-        return _with_notes(decision, index, hits[0], record, parsed, threshold)
+        return _with_notes(decision, index, hits[0], record, number_birth, threshold)
     if index.unkeyed_persons and record.name.strip():
         # Only entries without an ID number on file can still be this person.
-        birth = record.birth_date or parsed.birth_date
+        birth = record.birth_date or number_birth
         review = _best_name_and_birth(index, person_name_keys(record.name), birth, on, threshold, unkeyed_only=True)
         if review is not None:
             row, score = review
             return Decision(REVIEW, index.entry_id(row), round(score, 1),
                             f"ID number not on the list, but name and birth date match entry {index.entry_id(row)}, "
                             "which has no ID number on file: a possible match for human review", "name_and_birth_unkeyed")
-    return Decision(NO_MATCH, "", 0.0, "valid ID number, not on the list", "identifier_not_listed")
+    return _ID_NUMBER_NOT_LISTED
 
 
 def _listed(hits: list[Hit], what: str) -> Decision:
@@ -180,10 +198,10 @@ def _listed(hits: list[Hit], what: str) -> Decision:
 
 
 def _with_notes(decision: Decision, index: ScreeningIndex, hit: Hit, record: ScreeningRecord,
-                parsed: ResidentId, threshold: float) -> Decision:
+                number_birth: date, threshold: float) -> Decision:
     """Add notes when the name or birth date given disagree with the (decisive) ID number."""
     notes = []
-    if record.birth_date and record.birth_date != parsed.birth_date:
+    if record.birth_date and record.birth_date != number_birth:
         notes.append("the birth date given differs from the one in the ID number")
     if hit.role == "self" and record.name.strip():
         score = person_name_score(person_name_keys(record.name), index.name_keys(hit.row))

@@ -80,6 +80,9 @@ class Hit(NamedTuple):
     role: str
 
 
+_new_hit = tuple.__new__  # Hit(...) runs Python code; this builds the same tuple in C
+
+
 @dataclass
 class BuildStats:
     """Counts from building an index; ``problems`` keeps the first few rejected rows."""
@@ -303,7 +306,7 @@ class ScreeningIndex:
 
     def find_person(self, number18: str, on: date) -> list[Hit]:
         """In-force entries for a normalised 18-digit ID number: as itself or a bound person."""
-        return self._hits(self._person_ids.find(id_number_key(number18)), on)
+        return self._hits(self._person_ids.find(int(number18[:17])), on)  # int(...): id_number_key, inlined
 
     def find_organization(self, code: str, on: date) -> list[Hit]:
         """In-force entries for a normalised credit code."""
@@ -321,8 +324,18 @@ class ScreeningIndex:
 
     def _hits(self, refs: list[int], on: date) -> list[Hit]:
         if not refs:
-            return []
-        hits = [Hit(ref >> 3, self._entry_ids[ref >> 3], ROLES[ref & 7]) for ref in refs if self.in_force(ref >> 3, on)]
+            return refs
+        # _in_force_on_day, inlined: this runs for every identifier found
+        day, flags, categories = on.toordinal() - _EPOCH_1970, self._flags, self._categories
+        starts, ends, entry_ids, hits = self._in_force_from, self._in_force_until, self._entry_ids, []
+        for ref in refs:
+            row = ref >> 3
+            if row >= len(flags) or flags[row] & _DELISTED or not categories[row]:
+                continue
+            start, end = starts[row], ends[row]
+            if (start and start > day) or (end and day > end):
+                continue
+            hits.append(_new_hit(Hit, (row, entry_ids[row], ROLES[ref & 7])))
         if len(hits) > 1:
             hits.sort(key=lambda hit: (hit.role != "self", hit.row))
         return hits

@@ -5,7 +5,7 @@ rules in keepword.web.pages.PAGE_ACCESS and enforce them themselves (a sign-in r
 problem details). The authorization test walks the app's own route table against both, so a new
 route without a rule fails the suite.
 Finer rules (own court, own record, partner scopes) are checked by the routes themselves. Admins
-manage accounts and partners from the CLI; no API route gives them case data.
+manage accounts and partners (the CLI or /api/v1/admin); no API route gives them case data.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # the published list and partner checks (rate-limited)
     ("GET", f"{V1}/public/listings"): EVERYONE,
     ("POST", f"{V1}/partner/checks"): frozenset({PARTNER}),
+    # screening against the in-memory index (the route also needs the check scope)
+    ("POST", f"{V1}/screening/check"): frozenset({PARTNER}),
+    ("POST", f"{V1}/screening/batch"): frozenset({PARTNER}),
     # cases
     ("POST", f"{V1}/cases"): frozenset({CLERK}),
     ("GET", f"{V1}/cases"): CASE_READERS,
@@ -78,6 +81,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # the audit log
     ("GET", f"{V1}/audit"): frozenset({AUDITOR}),
     ("GET", f"{V1}/audit/verify"): frozenset({AUDITOR}),
+    # administration: staff accounts and partner systems (no case data)
+    ("GET", f"{V1}/admin/users"): frozenset({ADMIN}),
+    ("POST", f"{V1}/admin/users"): frozenset({ADMIN}),
+    ("POST", f"{V1}/admin/users/{{user_id}}/roles"): frozenset({ADMIN}),
+    ("POST", f"{V1}/admin/users/{{user_id}}/disable"): frozenset({ADMIN}),
+    ("GET", f"{V1}/admin/partners"): frozenset({ADMIN}),
+    ("POST", f"{V1}/admin/partners"): frozenset({ADMIN}),
+    ("POST", f"{V1}/admin/partners/{{partner_id}}/key-rotation"): frozenset({ADMIN}),
+    ("POST", f"{V1}/admin/partners/{{partner_id}}/key-revocation"): frozenset({ADMIN}),
 }
 
 #: Routes that are not API routes and are public by nature: the OpenAPI document and its viewers.

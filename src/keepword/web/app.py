@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from keepword.accounts import AccountsContext
 from keepword.bootstrap import build_context
@@ -13,14 +16,17 @@ from keepword.settings import Settings
 from keepword.store.database import make_engine, migrate
 from keepword.store.mapping import start_mappers
 from keepword.web.access_rules import enforce_access_rule
-from keepword.web.api import (audit, auth, case_actions, cases, feed, health, listings, me, objections, partner, public,
-                              restrictions)
+from keepword.screening.holder import IndexHolder
+from keepword.web.api import (admin, audit, auth, case_actions, cases, feed, health, listings, me, objections, partner,
+                              public, restrictions, screening)
 from keepword.web import pages
 from keepword.web.problems import install_problem_handlers, problem_responses, unexpected_error
 from keepword.web.rate_limit import TokenBuckets
+from keepword.web.screening_setup import run_with, screening_for
 from keepword.web.state import WebState, current_state, read_engine_for
 
-ROUTERS = (health, auth, public, partner, cases, case_actions, listings, objections, restrictions, me, audit, feed)
+ROUTERS = (health, auth, public, partner, screening, cases, case_actions, listings, objections, restrictions, me, audit,
+           feed, admin)
 
 DESCRIPTION = """Court judgment enforcement: cases, the list of dishonest judgment debtors, partner checks.
 
@@ -29,8 +35,13 @@ A case's `ETag` is its version: send it back as `If-Match` on a change to be sur
 """
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
-    """The app on ``engine`` (default: the settings' database, migrated), with audited services."""
+def create_app(settings: Settings | None = None, engine: Engine | None = None, clock: Clock | None = None,
+               screening_holder: IndexHolder | None = None) -> FastAPI:
+    """The app on ``engine`` (default: the settings' database, migrated), with audited services.
+
+    The screening routes answer from ``screening_holder`` if given, else from an index loaded from
+    the database at startup when ``settings.screening_live_index`` is on (see web.screening_setup).
+    """
     settings = settings or Settings()
     settings.check_production()
     if engine is None:
@@ -47,9 +58,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
                      public_limits=TokenBuckets(settings.rate_limit_public_per_minute),
                      partner_limits=TokenBuckets(settings.rate_limit_partner_per_minute))
 
-    app = FastAPI(title="keepword", version="1", description=DESCRIPTION,
+    screening_service, live_index = screening_for(state, screening_holder)
+
+    app = FastAPI(title="keepword", version="1", description=DESCRIPTION, lifespan=_closing_state(run_with(live_index)),
                   dependencies=[Depends(enforce_access_rule)], responses=problem_responses(400, 401, 403, 422, 500))
     app.state.keepword = state
+    app.state.screening = screening_service
     install_problem_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)
@@ -58,6 +72,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
     app.add_middleware(BindState, state=state)
     app.openapi = lambda: _openapi(app)
     return app
+
+
+def _closing_state(inner):
+    """``inner`` lifespan, then the state's shutdown: queued audit entries are committed before exit."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        try:
+            async with inner(app):
+                yield
+        finally:
+            await run_in_threadpool(app.state.keepword.close)
+    return lifespan
 
 
 class BindState:

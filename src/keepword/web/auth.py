@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from keepword.accounts.credentials import API_KEY_PREFIX
 from keepword.accounts.partners import resolve_api_key
-from keepword.accounts.tokens import BEARER, SESSION, issue_token, resolve_token, revoke_token
+from keepword.accounts.tokens import BEARER, SESSION, cached_principal, issue_token, resolve_token, revoke_token
 from keepword.domain.errors import AuthenticationFailed, PermissionDenied
 from keepword.services.access import ANONYMOUS, Principal
 from keepword.web.problems import CsrfFailed, ScopeMissing
@@ -52,11 +52,11 @@ async def current_principal(request: Request) -> Principal:
         if principal is None:
             raise AuthenticationFailed("API key unknown or revoked")
     elif credential:
-        principal = await run_in_threadpool(resolve_token, state.accounts, credential, BEARER)
+        principal = await _token_principal(state, credential, BEARER)
         if principal is None:
             raise AuthenticationFailed("bearer token unknown, expired or revoked")
     elif session := request.cookies.get(SESSION_COOKIE):
-        principal = await run_in_threadpool(resolve_token, state.accounts, session, SESSION) or ANONYMOUS
+        principal = await _token_principal(state, session, SESSION) or ANONYMOUS
         if principal is not ANONYMOUS:
             request.state.session_token = session
             if request.method not in SAFE_METHODS:
@@ -65,6 +65,12 @@ async def current_principal(request: Request) -> Principal:
         principal = ANONYMOUS
     request.state.principal = principal
     return principal
+
+
+async def _token_principal(state: WebState, token: str, kind: str) -> Principal | None:
+    # A token verified moments ago is answered from memory; only the others cost a thread and a query.
+    return cached_principal(state.accounts, token, kind) or \
+        await run_in_threadpool(resolve_token, state.accounts, token, kind)
 
 
 def is_anonymous(principal: Principal) -> bool:

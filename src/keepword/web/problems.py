@@ -35,6 +35,7 @@ STATUS_BY_CODE = {
     "csrf_failed": 403,
     "scope_missing": 403,
     "rate_limited": 429,
+    "screening_unavailable": 503,
     "precondition_required": 428,
     "policy_invalid": 500,
     "internal_error": 500,
@@ -44,6 +45,7 @@ TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
     409: "Conflict", 412: "Precondition Failed", 422: "Unprocessable Content", 423: "Locked",
     428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 

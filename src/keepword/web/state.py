@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from sqlalchemy import Engine, event
 
 from keepword.accounts import AccountsContext
-from keepword.audit import AuditTrail
+from keepword.audit import AuditEntry, AuditTrail
+from keepword.audit.writer import AuditWriter
 from keepword.services.context import ServiceContext
 from keepword.services.ports import Clock
 from keepword.settings import Settings
@@ -26,6 +27,29 @@ class WebState:
     accounts: AccountsContext
     public_limits: object        # keepword.web.rate_limit.TokenBuckets
     partner_limits: object
+    # Appends read audits in batches (group commit); callers wait for their batch to commit.
+    audit_writer: AuditWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit_writer = AuditWriter(self.engine, self.trail)
+
+    @property
+    def read_engine(self) -> Engine:
+        """The engine ``reads`` loads from: on SQLite, transactions that take no write lock."""
+        return self.accounts.reader or self.engine
+
+    def record_read(self, entry: AuditEntry) -> None:
+        """Audit a read of personal data (or another entry that stands alone, outside a unit of work);
+        returns once the entry is committed, so nothing is answered unrecorded."""
+        self.audit_writer.write(entry)
+
+    async def record_read_async(self, entry: AuditEntry) -> None:
+        """``record_read`` for async routes: waits for the commit without holding a thread."""
+        await self.audit_writer.write_async(entry)
+
+    def close(self) -> None:
+        """On shutdown: commit the audit entries still queued."""
+        self.audit_writer.close()
 
 
 #: The state of the app serving the current request (set by a middleware), for helpers called without the request.

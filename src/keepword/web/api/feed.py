@@ -110,8 +110,8 @@ def pull(request: Request, after: int = Query(0, ge=0, le=2**62, description="Th
     except FeedPositionExpired as exc:
         return problem(410, exc.code, exc.message, instance=str(request.url.path))
     if page.events:
-        state.trail.record(state.engine, read_entry(state, principal, "feed.read", "feed", None, "partner feed",
-                                                    after=after, next=page.next, events=len(page.events)))
+        state.record_read(read_entry(state, principal, "feed.read", "feed", None, "partner feed",
+                                     after=after, next=page.next, events=len(page.events)))
     return FeedPageOut(**page.as_dict())
 
 
@@ -121,7 +121,7 @@ def pull(request: Request, after: int = Query(0, ge=0, le=2**62, description="Th
 def snapshot(request: Request, principal: Principal = Depends(require_scope(FEED_READ))) -> StreamingResponse:
     state = web_state(request)
     now = state.clock.now()
-    state.trail.record(state.engine, read_entry(state, principal, "feed.snapshot", "feed", None, "partner snapshot"))
+    state.record_read(read_entry(state, principal, "feed.snapshot", "feed", None, "partner snapshot"))
     return StreamingResponse(_stream_snapshot(state, principal.partner_type, now), media_type="application/json")
 
 

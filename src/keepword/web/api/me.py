@@ -85,8 +85,8 @@ def export(request: Request, principal: Principal = Depends(current_principal)) 
         events = [dict(r._mapping) for r in uow.session.execute(
             select(o.event_id, o.type, o.case_id, o.occurred_at, o.payload).where(o.debtor_id == party_id)
             .order_by(o.seq))]
-    state.trail.record(state.engine, AuditEntry(at=state.clock.now(), actor=principal.actor, action="export.me",
-                                                subject_type="party", subject_id=party_id,
-                                                purpose="data subject access"))
+    state.record_read(AuditEntry(at=state.clock.now(), actor=principal.actor, action="export.me",
+                                 subject_type="party", subject_id=party_id,
+                                 purpose="data subject access"))
     return jsonable_encoder({"generated_at": state.clock.now(), "party": record.party, "cases": record.cases,
                              "events_sent_to_partners": events, "who_accessed_your_record": accesses})

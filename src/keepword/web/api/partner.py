@@ -40,7 +40,7 @@ def check(body: CheckIn, request: Request, principal: Principal = Depends(requir
                                                                              r.lifted_on.is_(None))):
                 categories.update(c for c in order.categories if order.restricts(c, today))
         records = published_listings(uow, state.ctx.policy, today, listing_ids)
-    state.trail.record(state.engine, read_entry(state, principal, "partner.check", "party", party_id, body.purpose,
-                                                found=party_id is not None, listed=bool(records)))
+    state.record_read(read_entry(state, principal, "partner.check", "party", party_id, body.purpose,
+                                 found=party_id is not None, listed=bool(records)))
     return CheckOut(listed=bool(records), restricted_categories=sorted(categories),
                     listings=[PublishedListing(**rec) for rec in records])

@@ -1,0 +1,75 @@
+"""Partner API keys on a screening replica: verified against the database, then trusted briefly.
+
+A replica answers thousands of checks a second; asking the database about the same key for each
+of them would make the database the bottleneck of every replica. A key verified once is trusted
+for ``ttl_seconds`` (setting ``screening_key_cache_seconds``): a key revoked or rotated meanwhile
+keeps working on a replica for at most that long, and a partner's changed scopes take as long to
+show. Keys that fail are not remembered (each costs a lookup, as on the main server). The cache
+holds SHA-256 digests of keys, never the keys themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from keepword.accounts import AccountsContext
+from keepword.accounts.credentials import API_KEY_PREFIX
+from keepword.accounts.partners import resolve_api_key
+from keepword.domain.errors import AuthenticationFailed
+from keepword.services.access import ANONYMOUS, Principal
+
+#: Keys remembered at most; past that the cache is emptied (a replica serves a few hundred partners).
+MAX_KEYS = 10_000
+
+
+class CachedApiKeys:
+    """``principal`` is a FastAPI dependency standing in for ``keepword.web.auth.current_principal``."""
+
+    def __init__(self, accounts: AccountsContext, ttl_seconds: float,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.accounts = accounts
+        self.ttl_seconds = ttl_seconds
+        self.now = now
+        self._verified: dict[bytes, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, key: str) -> Principal | None:
+        """The partner of a live key, from the cache while fresh, else from the database."""
+        digest = hashlib.sha256(key.encode()).digest()
+        cached = self._verified.get(digest)
+        now = self.now()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        principal = resolve_api_key(self.accounts, key)
+        with self._lock:
+            if principal is None:
+                self._verified.pop(digest, None)
+            elif self.ttl_seconds > 0:
+                if len(self._verified) >= MAX_KEYS:
+                    self._verified.clear()
+                self._verified[digest] = (now + self.ttl_seconds, principal)
+        return principal
+
+    async def principal(self, request: Request) -> Principal:
+        """The partner calling (``X-API-Key``, or ``Authorization: Bearer kwp_...``), or ANONYMOUS."""
+        key = request.headers.get("x-api-key")
+        if not key:
+            scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+            if scheme and (scheme.lower() != "bearer" or not credential.strip().startswith(f"{API_KEY_PREFIX}_")):
+                raise AuthenticationFailed("a screening replica accepts partner API keys only")
+            key = credential.strip()
+        if not key:
+            return ANONYMOUS
+        cached = self._verified.get(hashlib.sha256(key.encode()).digest())
+        if cached is not None and cached[0] > self.now():
+            return cached[1]
+        principal = await run_in_threadpool(self.resolve, key)
+        if principal is None:
+            raise AuthenticationFailed("API key unknown or revoked")
+        return principal

@@ -1,0 +1,183 @@
+"""What GET /api/v1/cases/{case_id} answers, in one statement instead of loading the aggregate.
+
+Loading an ``EnforcementCase`` through the ORM costs a query per collection and most of a
+millisecond of mapping; answering a read needs neither. One UNION ALL returns the case, its
+parties and every child record (payments, measures, listings, objections, restrictions,
+exemptions) as rows of (kind, JSON object), built by the database (SQLite ``json_object``,
+PostgreSQL ``json_build_object``). Being one statement, it reads one consistent snapshot on both
+databases without a transaction of its own. It is compiled once per dialect and run on a pooled
+driver connection (on PostgreSQL as a prepared statement): a read this small would otherwise spend
+more time in the query layer, and on PostgreSQL in the planner, than in the database. The answer is
+the ``CaseOut`` the aggregate gives, in the orders of the ORM mapping (tests/e2e/test_api_audited_reads.py
+compares the two).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, JSON, Text, bindparam, cast, func, literal_column, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+
+from keepword.domain.errors import NotFound
+from keepword.store import tables as t
+from keepword.store.types import UTCDateTime
+from keepword.web.schemas.cases import ExemptionOut, ListingOut, ObjectionOut, RestrictionOut
+
+_CASE_ID = bindparam("case_id")
+
+
+def _shown(table, model, *extra) -> list[tuple[str, ColumnElement]]:
+    """The columns of ``table`` that ``model`` answers (by name), and ``extra`` ones needed to attach them."""
+    return [(c.key, c) for c in table.c if c.key in model.model_fields or c.key in extra]
+
+
+c, cp, p = t.cases.c, t.case_parties.c, t.parties.c
+# kind -> (payload columns as (key, column), FROM, WHERE); each selects the rows of one case.
+_PARTS: dict[str, tuple[list[tuple[str, ColumnElement]], object, ColumnElement]] = {
+    "case": ([(col.key, col) for col in (c.id, c.court_id, c.case_number, c.status, c.outcome, c.obligation_cents,
+                                          c.currency, c.obligation_text, c.filed_on, c.judgment_date, c.effective_date,
+                                          c.warned_on, c.closed_on, c.version)],
+             t.cases, c.id == _CASE_ID),
+    "party": ([("link_id", cp.id), ("party_id", cp.party_id), ("role", cp.role),
+               ("performance_order", cp.performance_order), ("guarantee_given", cp.guarantee_given),
+               ("kind", p.kind), ("name", p.name), ("id_number", p.id_number), ("credit_code", p.credit_code)],
+              t.case_parties.join(t.parties, p.id == cp.party_id), cp.case_id == _CASE_ID),
+    "payment": ([(col.key, col) for col in t.payments.c if col.key != "case_id"],
+                t.payments, t.payments.c.case_id == _CASE_ID),
+    "measure": ([(col.key, col) for col in t.measures.c if col.key != "case_id"],
+                t.measures, t.measures.c.case_id == _CASE_ID),
+    "listing": (_shown(t.listings, ListingOut), t.listings, t.listings.c.case_id == _CASE_ID),
+    "objection": (_shown(t.objections, ObjectionOut, "listing_id"),
+                  t.objections.join(t.listings, t.listings.c.id == t.objections.c.listing_id),
+                  t.listings.c.case_id == _CASE_ID),
+    "restriction": (_shown(t.restrictions, RestrictionOut), t.restrictions, t.restrictions.c.case_id == _CASE_ID),
+    "exemption": (_shown(t.exemptions, ExemptionOut, "restriction_id"),
+                  t.exemptions.join(t.restrictions, t.restrictions.c.id == t.exemptions.c.restriction_id),
+                  t.restrictions.c.case_id == _CASE_ID),
+}
+del c, cp, p
+
+# The orders of the ORM mapping (keepword.store.mapping): by date, then by id (ISO dates sort as text).
+_ORDER = {"party": ("role", "link_id"), "payment": ("paid_on", "id"), "measure": ("ordered_on", "id"),
+          "listing": ("proposed_on", "id"), "objection": ("filed_on", "id"), "restriction": ("ordered_on", "id"),
+          "exemption": ("id",)}
+
+
+def _as_utc(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)  # SQLite keeps UTC without an offset; PostgreSQL renders one
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def _converter(column: ColumnElement) -> Callable | None:
+    """Timestamps back to aware UTC (SQLite keeps them without an offset, PostgreSQL renders the session's);
+    dates and booleans (SQLite: 0/1) are left to the response model, which reads them as its fields say."""
+    return _as_utc if isinstance(column.type, UTCDateTime) else None
+
+
+_CONVERTERS = {kind: [(key, fn) for key, col in columns if (fn := _converter(col)) is not None]
+               for kind, (columns, _, _) in _PARTS.items()}
+
+
+def _payload(dialect: str, columns: Iterable[tuple[str, ColumnElement]]) -> ColumnElement:
+    args = []
+    for key, column in columns:
+        value = func.json(column) if dialect == "sqlite" and isinstance(column.type, JSON) else column
+        args += [literal_column(f"'{key}'"), value]
+    if dialect == "sqlite":
+        return func.json_object(*args)
+    return cast(func.json_build_object(*args), Text)
+
+
+_STATEMENTS: dict[str, tuple[str, int | None]] = {}
+
+
+def _statement(engine: Engine) -> tuple[str, int | None]:
+    """The SQL text for ``engine``'s driver, and how many positional parameters it takes (None: named)."""
+    dialect = engine.dialect
+    if dialect.name not in _STATEMENTS:
+        query = union_all(*(
+            select(literal_column(f"'{kind}'").label("kind"), _payload(dialect.name, columns).label("body"))
+            .select_from(source).where(where)
+            for kind, (columns, source, where) in _PARTS.items()))
+        compiled = query.compile(dialect=dialect)
+        _STATEMENTS[dialect.name] = (str(compiled), len(compiled.positiontup) if compiled.positiontup else None)
+    return _STATEMENTS[dialect.name]
+
+
+def _fetch(engine: Engine, case_id: str) -> list[tuple[str, str]]:
+    sql, positional = _statement(engine)
+    connection = engine.raw_connection()  # from the pool; returned (and rolled back) on close
+    try:
+        if engine.dialect.name == "postgresql":
+            return _fetch_prepared(connection.driver_connection, sql, case_id)
+        cursor = connection.cursor()
+        cursor.execute(sql, (case_id,) * positional if positional else {"case_id": case_id})
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+    finally:
+        connection.close()
+
+
+def _fetch_prepared(driver, sql: str, case_id: str) -> list[tuple[str, str]]:
+    """On PostgreSQL: planning this statement costs more than running it, so it is planned once per
+    connection (a prepared statement). It runs outside a transaction (one statement is one snapshot):
+    the rollback of a transaction, as the pool does on return, would drop the connection's plans."""
+    before, driver.autocommit = driver.autocommit, True
+    try:
+        with driver.cursor() as cursor:
+            return cursor.execute(sql, {"case_id": case_id}, prepare=True).fetchall()
+    finally:
+        driver.autocommit = before
+
+
+def _records(rows: Iterable[tuple[str, str]]) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {kind: [] for kind in _PARTS}
+    for kind, body in rows:
+        record = json.loads(body)
+        for key, convert in _CONVERTERS[kind]:
+            if record[key] is not None:
+                record[key] = convert(record[key])
+        found[kind].append(record)
+    for kind, keys in _ORDER.items():
+        found[kind].sort(key=lambda r: tuple(r[k] for k in keys))
+    return found
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"  # cents are never negative
+
+
+def _children(records: list[dict], parent_key: str) -> dict[str, list[dict]]:
+    by_parent: dict[str, list[dict]] = {}
+    for record in records:
+        by_parent.setdefault(record.pop(parent_key), []).append(record)
+    return by_parent
+
+
+def read_case(engine: Engine, case_id: str, courts: frozenset[str]) -> dict:
+    """The ``CaseOut`` body of a case in one of ``courts``; NotFound for any other, as for a missing one."""
+    found = _records(_fetch(engine, case_id))
+    if not found["case"] or found["case"][0]["court_id"] not in courts:
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    case = found["case"][0]
+    paid = sum(payment["amount_cents"] for payment in found["payment"])
+    objections = _children(found["objection"], "listing_id")
+    exemptions = _children(found["exemption"], "restriction_id")
+    return {
+        **{k: v for k, v in case.items() if k != "obligation_cents"},
+        "obligation": _money(case["obligation_cents"]), "paid": _money(paid),
+        "outstanding": _money(max(case["obligation_cents"] - paid, 0)),
+        "parties": [{"party_id": r["party_id"], "role": r["role"], "kind": r["kind"], "name": r["name"],
+                     "identifier": r["id_number"] if r["kind"] == "person" else r["credit_code"],
+                     "performance_order": r["performance_order"], "guarantee_given": r["guarantee_given"]}
+                    for r in found["party"]],
+        "payments": [{**r, "amount": _money(r["amount_cents"])} for r in found["payment"]],
+        "measures": [{**r, "value": None if r["value_cents"] is None else _money(r["value_cents"])}
+                     for r in found["measure"]],
+        "listings": [{**r, "objections": objections.get(r["id"], [])} for r in found["listing"]],
+        "restrictions": [{**r, "exemptions": exemptions.get(r["id"], [])} for r in found["restriction"]],
+    }

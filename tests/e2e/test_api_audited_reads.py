@@ -1,0 +1,126 @@
+"""GET /api/v1/cases/{id} from its one-statement read model: the same answer as the loaded aggregate,
+and every answered read in the audit log, in one valid chain, however many arrive at once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, timezone
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from api_support import api, api_sqlite, register  # noqa: F401
+from factories import organization, party_input, person
+from keepword.audit import AuditEntry, verify_chain
+from keepword.cli import _load_commands, app as cli_app
+from keepword.services import listings, restrictions
+from keepword.services.cases import order_measure, record_payment, register_judgment
+from keepword.store import tables as t
+from keepword.web.api.present import case_out
+
+V1 = "/api/v1"
+TODAY = date(2024, 3, 4)  # the test clock's day at the court
+
+
+def rich_case(api) -> str:
+    """A case with two debtors and every kind of part: payments, measures, a listing with an objection,
+    a restriction with exemptions."""
+    ctx = api.app.state.keepword.ctx
+    company, first, second = organization(), person("张三"), person("李四")
+    case = register_judgment(
+        ctx, court_id="330102", case_number="（2024）浙0102执77号", amount="250000.00",
+        creditors=[party_input(company)], debtors=[party_input(first), party_input(second)],
+        judgment_date=date(2023, 12, 1), effective_date=date(2023, 12, 20), filed_on=date(2024, 3, 1),
+        by="user:clerk")
+    debtor = next(p.party.id for p in case.debtors if p.party.name == "张三")
+    record_payment(ctx, case.id, amount="1000.50", paid_on=TODAY, by="user:clerk", note="first instalment")
+    record_payment(ctx, case.id, amount="99.50", paid_on=date(2024, 3, 2), by="user:clerk", payer_id=debtor)
+    order_measure(ctx, case.id, kind="asset_search", by="user:officer", debtor_id=debtor, assets_found=False)
+    order_measure(ctx, case.id, kind="asset_freeze", by="user:officer", debtor_id=debtor, value="1234.56")
+    listing = listings.propose_listing(ctx, case.id, debtor_id=debtor, grounds=[1], by="user:officer").listings[0]
+    listings.decide_listing(ctx, listing.id, signed_by="user:judge", signer_role="judge", reason="hides assets")
+    listings.serve_decision(ctx, listing.id, served_on=TODAY, by="user:officer")
+    listings.file_objection(ctx, listing.id, kind="wrong_details", statement="wrong birth date", by="user:officer")
+    order = restrictions.order_restriction(ctx, case.id, debtor_id=debtor, by="user:officer").restrictions[0]
+    for category in order.categories[:2]:
+        restrictions.grant_exemption(ctx, case.id, order.id, category=category, kind="approved",
+                                     reason="medical treatment", valid_from=TODAY, valid_until=date(2024, 4, 4),
+                                     by="user:judge")
+    return case.id
+
+
+def test_the_read_model_answers_what_the_aggregate_does(api):
+    case_id = rich_case(api)
+    response = api.client.get(f"{V1}/cases/{case_id}", headers=api.headers("officer"))
+    assert response.status_code == 200, response.text
+    with api.app.state.keepword.reads.uow() as uow:
+        aggregate = uow.cases.get(case_id)
+        expected = json.loads(case_out(aggregate).model_dump_json())
+    answer = response.json()
+    assert answer == expected
+    assert response.headers["etag"] == f'"{expected["version"]}"'
+    assert answer["paid"] == "1100.00" and answer["outstanding"] == "248900.00"
+    assert len(answer["parties"]) == 3 and len(answer["listings"][0]["objections"]) == 1
+    assert len(answer["restrictions"][0]["exemptions"]) == 2
+    assert answer["payments"][0]["paid_on"] == "2024-03-02", "children in date order"
+
+
+def test_a_missing_case_and_a_case_of_another_court_answer_the_same_404(api):
+    case_id = rich_case(api)
+    missing = api.client.get(f"{V1}/cases/{'0' * 26}", headers=api.headers("officer"))
+    elsewhere = api.client.get(f"{V1}/cases/{case_id}", headers=api.headers("officer", court="330100"))
+    assert missing.status_code == elsewhere.status_code == 404
+    assert missing.json()["code"] == elsewhere.json()["code"] == "not_found"
+    with api.accounts.engine.connect() as conn:
+        reads = conn.execute(select(t.audit_log).where(t.audit_log.c.action == "read.case")).all()
+    assert reads == [], "nothing was answered, so nothing was read"
+
+
+def test_every_answered_read_is_in_the_audit_log_in_one_valid_chain(api):
+    case_id = rich_case(api)
+    headers = {name: api.headers("officer") for name in ("a", "b", "c", "d")}
+    statuses: list[int] = []
+
+    def reader(name: str) -> None:
+        for i in range(10):
+            response = api.client.get(f"{V1}/cases/{case_id}", params={"purpose": f"review {name}{i}"},
+                                      headers=headers[name])
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=reader, args=(name,)) for name in headers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [200] * 40
+    with api.accounts.engine.connect() as conn:
+        reads = conn.execute(select(t.audit_log.c.purpose, t.audit_log.c.subject_id)
+                             .where(t.audit_log.c.action == "read.case")).all()
+    assert sorted(r.purpose for r in reads) == sorted(f"review {n}{i}" for n in headers for i in range(10))
+    assert {r.subject_id for r in reads} == {case_id}
+    report = verify_chain(api.accounts.engine, api.settings.secret_key)
+    assert report.ok, report.as_dict()
+
+
+def test_reads_answered_until_shutdown_are_in_a_chain_that_keepword_audit_verify_accepts(api_sqlite):
+    case = register(api_sqlite, api_sqlite.headers("clerk"))
+    officer = api_sqlite.headers("officer")
+    with TestClient(api_sqlite.app, base_url="https://testserver") as client:  # runs the app's lifespan
+        for _ in range(5):
+            assert client.get(f"{V1}/cases/{case['id']}", headers=officer).status_code == 200
+    # After shutdown a straggling read is still recorded, by its own caller.
+    late = AuditEntry(at=datetime(2024, 3, 4, 2, 0, tzinfo=timezone.utc), actor="user:late", action="read.case",
+                      subject_type="case", subject_id=case["id"], purpose="enforcement")
+    api_sqlite.app.state.keepword.record_read(late)
+
+    _load_commands()
+    result = CliRunner().invoke(cli_app, ["audit", "verify", "--json", "--db", str(api_sqlite.accounts.engine.url)],
+                                env={"KEEPWORD_SECRET_KEY": api_sqlite.settings.secret_key})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["ok"] is True
+    with api_sqlite.accounts.engine.connect() as conn:
+        readers = conn.execute(select(t.audit_log.c.actor).where(t.audit_log.c.action == "read.case")).scalars().all()
+    assert len(readers) == 6 and readers[-1] == "user:late"
