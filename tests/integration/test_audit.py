@@ -170,6 +170,36 @@ def test_concurrent_writers_keep_one_linear_chain(engine, trail, clock):
     assert [r.seq for r in _entries(engine)] == list(range(1, 91))
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_concurrent_appends_of_one_and_of_many_entries_keep_one_linear_chain(engine, trail, clock):
+    """Small appends (one multi-row INSERT) and large ones (COPY) from many threads at once: no fork, no gap."""
+    errors, numbers = [], []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(6):
+                size = 70 if (n + i) % 3 == 0 else 1 + i
+                with Session(engine) as session, session.begin():
+                    numbers.extend(trail.append(session, [
+                        AuditEntry(at=clock.now(), actor=f"user:w{n}", action="read.case", subject_id=f"c{n}-{i}-{k}")
+                        for k in range(size)]))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    total = len(numbers)
+    assert sorted(numbers) == list(range(1, total + 1)), "every append got its own, consecutive numbers"
+    report = verify_chain(engine, SECRET)
+    assert report.ok and report.entries == total and report.checkpoints == total // 10
+    assert [r.seq for r in _entries(engine)] == list(range(1, total + 1))
+
+
 def test_the_retention_purge_deletes_expired_records_and_is_audited(audited, engine, trail, clock):
     old = _register(audited, "（2010）浙0102执1号")
     case_service.close_case(audited, old.id, outcome="settled", by="user:officer-1", reason="settled in full")

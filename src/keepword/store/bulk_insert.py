@@ -1,13 +1,15 @@
 """Rows handed straight to the driver: one DB-API ``executemany`` per table on SQLite, ``COPY`` on PostgreSQL.
 
-For the bulk writers (the case import, the demo), which put their values in database form themselves
-(:class:`DatabaseForm`): the ORM's object-at-a-time flush and Core's per-row bind processing both cost
-more than the inserts. The rows go through the caller's connection, so into its transaction.
+For the bulk writers (the case import, the demo) and the writes every commit makes (outbox rows, audit
+entries), which put their values in database form themselves (:class:`DatabaseForm`): the ORM's
+object-at-a-time flush and Core's per-row bind processing both cost more than the inserts. The rows go
+through the caller's connection, so into its transaction.
 """
 
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -40,7 +42,40 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
         raise RowRefused(_first_line(exc.orig)) from None
 
 
-def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+#: From this many rows on, PostgreSQL gets them by ``COPY`` (two round trips whatever the count), below
+#: in one multi-row ``INSERT`` (one round trip).
+COPY_FROM_ROWS = 64
+
+
+def write_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence],
+               json_columns: frozenset[str] = frozenset()) -> None:
+    """Insert ``rows`` (values in ``columns`` order, in database form, JSON as text) with as few round trips
+    as the count allows, on the DB-API connection itself (Core's per-statement work cost as much as a small
+    insert): ``executemany`` on SQLite; on PostgreSQL ``COPY`` for many rows, one multi-row ``INSERT`` for a
+    few. Database errors reach the caller as the driver raises them."""
+    if not rows:
+        return
+    if not conn.in_transaction():
+        conn.begin()  # what Core's autobegin would do: the rows go into the caller's transaction, never alone
+    names = ", ".join(columns)
+    if conn.dialect.name != "postgresql":
+        driver = conn.connection.driver_connection
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        if len(rows) == 1:
+            driver.execute(sql, rows[0])
+        else:
+            driver.executemany(sql, rows)
+    elif len(rows) >= COPY_FROM_ROWS:
+        _copy(conn, table, columns, rows, translate=False)
+    else:
+        marks = "(" + ", ".join("%s::json" if c in json_columns else "%s" for c in columns) + ")"
+        with conn.connection.driver_connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(rows))}",
+                           [value for row in rows for value in row])
+
+
+def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence],
+          translate: bool = True) -> None:
     """PostgreSQL's COPY on the connection's own DB-API connection, so in its transaction."""
     import psycopg
 
@@ -51,6 +86,8 @@ def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[S
             for row in rows:
                 write(row)
     except psycopg.IntegrityError as exc:
+        if not translate:
+            raise
         raise RowRefused(_first_line(exc)) from None
     finally:
         cursor.close()
@@ -82,7 +119,7 @@ class DatabaseForm:
         if isinstance(kind, Date):
             return self.day if self.sqlite else None
         if isinstance(kind, JSON):
-            return json.dumps
+            return json_text
         return None
 
     def converters(self, table: Table, columns: Sequence[str]) -> tuple[tuple[int, Callable], ...]:
@@ -93,6 +130,25 @@ class DatabaseForm:
             if convert is not None:
                 found.append((index, convert))
         return tuple(found)
+
+
+def _json_encoder() -> Callable[[object], str]:
+    """``json.dumps`` with its default settings (the text SQLAlchemy's JSON type stores), set up once
+    instead of for every call.
+
+    ``json.dumps`` builds its C encoder anew on each call, which took almost half the time of
+    encoding a payload; without the C accelerator this is ``json.dumps`` itself.
+    """
+    make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_encoder is None:
+        return json.dumps
+    encode = make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+                          False, False, True)  # no circular-reference markers: stored values are trees
+    return lambda value: "".join(encode(value, 0))
+
+
+#: ``json.dumps(value)``, faster.
+json_text = _json_encoder()
 
 
 def _same(value):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import json.encoder
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -18,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from keepword.domain.errors import AlreadyExists, ConcurrencyConflict
 from keepword.domain.events import Event
 from keepword.store import tables as t
+from keepword.store.bulk_insert import json_text, write_rows
 from keepword.store.mapping import start_mappers
 from keepword.store.repositories import CaseRepository, CourtRepository, PartyRepository
 
@@ -29,16 +28,18 @@ def outbox_row(event: Event) -> dict:
             "payload": event.payload()}
 
 
-_OUTBOX_INSERT = ("INSERT INTO outbox (event_id, type, case_id, debtor_id, actor, occurred_at, payload) "
-                  "VALUES ({0}, {0}, {0}, {0}, {0}, {0}, {0}{1})")
+_OUTBOX_COLUMNS = ("event_id", "type", "case_id", "debtor_id", "actor", "occurred_at", "payload")
+_OUTBOX_JSON = frozenset({"payload"})
 
 
 def write_outbox(session: Session, events: list[Event]) -> None:
-    """Insert the outbox rows of ``events``, in their order, with one DB-API ``executemany``.
+    """Insert the outbox rows of ``events``, in their order, straight to the driver (:func:`write_rows`:
+    ``executemany`` on SQLite; ``COPY`` or one multi-row ``INSERT`` on PostgreSQL).
 
     The values are put in database form here (the timestamp by its column type's own bind
-    processor, once per instant; the payload as JSON text) instead of by Core for every row:
-    for the thousands of events of a bulk import that per-row processing cost more than the insert.
+    processor, once per instant; the payload as the JSON text Core would store) instead of by Core
+    for every row: for the thousands of events of a bulk import that per-row processing cost more
+    than the insert.
     """
     conn = session.connection()
     column_type = t.outbox.c.occurred_at.type
@@ -52,26 +53,8 @@ def write_outbox(session: Session, events: list[Event]) -> None:
         if stamp is None:
             stamp = stamps[at] = to_database(at)
         rows.append((next(event_ids), type(event).__name__, event.case_id, event.debtor_id, event.actor, stamp,
-                     _json_text(event.payload())))
-    sql = _OUTBOX_INSERT.format("?", "") if conn.dialect.name == "sqlite" else _OUTBOX_INSERT.format("%s", "::json")
-    conn.exec_driver_sql(sql, rows)
-
-
-def _json_encoder() -> Callable[[object], str]:
-    """``json.dumps`` with its default settings, set up once instead of for every call.
-
-    ``json.dumps`` builds its C encoder anew on each call, which took almost half the time of
-    encoding a payload; without the C accelerator this is ``json.dumps`` itself.
-    """
-    make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if make_encoder is None:
-        return json.dumps
-    encode = make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ": ", ", ",
-                          False, False, True)  # no circular-reference markers: payloads are trees
-    return lambda value: "".join(encode(value, 0))
-
-
-_json_text = _json_encoder()
+                     json_text(event.payload())))
+    write_rows(conn, "outbox", _OUTBOX_COLUMNS, rows, _OUTBOX_JSON)
 
 
 def _uuid4_texts(count: int) -> Iterator[str]:
