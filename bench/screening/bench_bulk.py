@@ -3,7 +3,9 @@
 Writes REGISTRY.csv (N synthetic entries) and RECORDS.csv (M records) to a temporary folder,
 then times, file to file:
 
-* ``screen_file``: keepword's screening with an index built beforehand (build timed apart),
+* ``screen_file``: keepword's screening with an index built beforehand (build timed apart), in
+  one process (``jobs=1``, the baseline of the parallel run) and in ``--jobs`` forked processes;
+  each run starts with the ID-number fast path cold, as the command does,
 * ``duckdb_join``: the baseline: a DuckDB LEFT JOIN of the identifiers alone (upper-cased and
   trimmed; no validation, no 15-digit numbers, no names, no dates in force) written to CSV.
 
@@ -15,6 +17,9 @@ identifiers are compared with the join's, as a correctness cross-check.
     python bench/screening/bench_bulk.py                                   # 200k entries, 100k records
     python bench/screening/bench_bulk.py --registry-entries 1000000 --records 1000000
     python bench/screening/bench_bulk.py --registry-entries 15000000 --records 1000000
+    python bench/screening/bench_bulk.py --jobs 4 --repeats 5
+
+Times are medians of ``--repeats`` runs; CPU seconds include the worker processes.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -38,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synth import Synthesizer, write_registry  # noqa: E402
 
 from keepword.screening import ScreeningIndex, screen_file  # noqa: E402
+from keepword.screening import identifier_keys  # noqa: E402
+from keepword.screening.bulk import default_jobs  # noqa: E402
 
 ON = date(2025, 6, 30)
 
@@ -79,6 +88,29 @@ def write_records(path: Path, synthesizer: Synthesizer, registry_path: Path, cou
             mix[kind] += 1
             writer.writerow([f"R{i}", *row])
     return mix
+
+
+def timed_screens(index: ScreeningIndex, records: Path, results: dict[int, Path], repeats: int):
+    """Per number of jobs (the keys of ``results``): median wall and CPU seconds (this process
+    and its workers) of ``repeats`` screenings, taken in turns so that load from elsewhere
+    falls on each alike; and the last summary."""
+    walls: dict[int, list[float]] = {jobs: [] for jobs in results}
+    cpus: dict[int, list[float]] = {jobs: [] for jobs in results}
+    summaries = {}
+    for _ in range(repeats):
+        for jobs, output in results.items():
+            # Start as `keepword screen` does, before any ID number was seen (the fast path
+            # learns valid region codes and birth dates from full parses).
+            identifier_keys._VALID_REGION_YEARS.clear()
+            identifier_keys._BIRTH_DATES.clear()
+            before, started = os.times(), time.perf_counter()
+            summaries[jobs] = screen_file(index, records, output, on=ON, jobs=jobs)
+            walls[jobs].append(time.perf_counter() - started)
+            after = os.times()
+            cpus[jobs].append(sum(after[:4]) - sum(before[:4]))
+    times = {jobs: {"wall": statistics.median(walls[jobs]), "cpu": statistics.median(cpus[jobs]),
+                    "runs_wall": walls[jobs]} for jobs in results}
+    return times, summaries
 
 
 def duckdb_join(registry: Path, records: Path, output: Path) -> float:
@@ -129,6 +161,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry-entries", type=int, default=200_000)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: one per CPU)")
+    parser.add_argument("--repeats", type=int, default=3, help="screenings timed per setting (median reported)")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     synthesizer = Synthesizer(4)
@@ -143,11 +177,13 @@ def main() -> None:
         build = {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu}
         rss_with_index = psutil.Process().memory_info().rss / 1e6
         peak_before_screening = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
-        started, cpu = time.perf_counter(), time.process_time()
-        summary = screen_file(index, records, tmp / "RESULTS.csv", on=ON)
-        screen = {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu}
-        join_seconds = duckdb_join(registry, records, tmp / "JOINED.csv")
-        cross_check = agreement(tmp / "RESULTS.csv", tmp / "JOINED.csv", records)
+        outputs = {1: tmp / "RESULTS-1.csv", args.jobs: tmp / f"RESULTS-{args.jobs}.csv"}
+        times, summaries = timed_screens(index, records, outputs, args.repeats)
+        sequential, screen, summary = times[1], times[args.jobs], summaries[args.jobs]
+        same_output = outputs[args.jobs].read_bytes() == outputs[1].read_bytes()
+        joins = [duckdb_join(registry, records, tmp / "JOINED.csv") for _ in range(args.repeats)]
+        join_seconds = statistics.median(joins)
+        cross_check = agreement(outputs[args.jobs], tmp / "JOINED.csv", records)
 
     result = {
         "registry_entries": args.registry_entries,
@@ -155,9 +191,15 @@ def main() -> None:
         "record_mix": mix,
         "decisions": dict(summary.decisions),
         "index_build_from_csv_seconds": {k: round(v, 2) for k, v in build.items()},
-        "screen_file_seconds": {k: round(v, 2) for k, v in screen.items()},
-        "screen_file_records_per_second": {k: round(args.records / v) for k, v in screen.items()},
+        "jobs": args.jobs,
+        "repeats": args.repeats,
+        "screen_file_seconds": _rounded(screen),
+        "screen_file_records_per_second": {k: round(args.records / screen[k]) for k in ("wall", "cpu")},
+        "screen_file_jobs_1_seconds": _rounded(sequential),
+        "speedup_over_jobs_1_wall": round(sequential["wall"] / screen["wall"], 2),
+        "same_output_as_jobs_1": same_output,
         "baseline_duckdb_join_seconds": round(join_seconds, 2),
+        "screen_file_wall_over_duckdb_join": round(screen["wall"] / join_seconds, 2),
         "baseline_duckdb_records_per_second": round(args.records / join_seconds),
         "agreement_on_18_character_identifiers": cross_check,
         "rss_after_index_build_mb": round(rss_with_index, 1),
@@ -170,6 +212,10 @@ def main() -> None:
     output.write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     print(f"wrote {output}")
+
+
+def _rounded(times: dict) -> dict:
+    return {k: [round(x, 2) for x in v] if isinstance(v, list) else round(v, 2) for k, v in times.items()}
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ def screen(
                                help="RECORDS.csv: record_id, kind, name, id_number, birth_date"),
     output: Path = typer.Option(..., "--output", dir_okay=False,
                                 help="RESULTS.csv: record_id, decision, entry_id, score, reason"),
+    jobs: int | None = typer.Option(None, "--jobs", min=1,
+                                    help="Processes screening in parallel (default: one per CPU; 1: no extra process)"),
 ) -> None:
     """Screen every record: match only on a valid listed identifier, review for name and birth date, never a name alone.
 
@@ -32,6 +34,8 @@ def screen(
         if (registry is None) == (db is None):
             raise ValidationFailed("registry", "missing" if registry is None else "conflict",
                                    "give exactly one of --registry REGISTRY.csv or --db URL to screen against")
-        summary = run_screen(registry, input, output, database_url=db)
+        summary = run_screen(registry, input, output, database_url=db, jobs=jobs)
         counts = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary.decisions.items()))
-        console.print(f"[green]screened[/] {summary.records:,} records in {summary.seconds:.1f} s ({counts}) -> {output}")
+        processes = f", {summary.jobs} processes" if summary.jobs > 1 else ""
+        console.print(f"[green]screened[/] {summary.records:,} records in {summary.seconds:.1f} s{processes} "
+                      f"({counts}) -> {output}")

@@ -1,78 +1,238 @@
 """Screen a whole file of records: RECORDS.csv in, RESULTS.csv out, streamed row by row.
 
 RECORDS.csv: ``record_id, kind, name, id_number, birth_date`` (all but record_id may be empty).
-RESULTS.csv: ``record_id, decision, entry_id, score, reason``.
+RESULTS.csv: ``record_id, decision, entry_id, score, reason``, in the order of the input.
+
+With ``jobs`` above 1 the index is built once and worker processes are forked (copy-on-write:
+the index is shared, never copied or pickled); each screens a contiguous byte range of the
+input that starts and ends on a row boundary (found by parsing, so quoted fields with commas or
+line breaks stay whole) into a part file, and the parts are joined in input order. The results
+are the same as with one process. The output appears only when the whole file was screened.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
+import io
+import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import TextIO
 
-from keepword.domain.errors import NotFound, ValidationFailed
+from keepword.domain.errors import KeepwordError, NotFound, ValidationFailed
 from keepword.domain.identifiers import china_today
-from keepword.screening.decide import INVALID, Decision, ScreeningRecord, check
+from keepword.screening.decide import INVALID, Decision, ScreeningRecord, check, check_plain_id_number
 from keepword.screening.holder import LIVE_INDEX, IndexHolder
 from keepword.screening.index import ScreeningIndex
 
 RESULT_COLUMNS = ("record_id", "decision", "entry_id", "score", "reason")
-#: ``progress(records_done, bytes_done, bytes_total)``, called every few hundred records and at the end.
+#: ``progress(records_done, bytes_done, bytes_total)``, called every few hundred records (with
+#: worker processes, a few times a second) and at the end.
 ProgressCallback = Callable[[int, int, int], None]
 _PROGRESS_EVERY = 500
+_WRITE_EVERY = 1000
+_PARTS_PER_JOB = 4  # smaller ranges even out workers slowed by other load
+_PARALLEL_FROM_BYTES = 1 << 20  # with the default number of jobs, smaller files are screened in-process
+_POLL_SECONDS = 0.2
+# kind values that need no parsing to be "a person or not said" (others take the full path)
+_PLAIN_PERSON_KINDS = frozenset(("", "person"))
+_SCORE_TEXT = {0.0: "0.0", 100.0: "100.0"}
 
 
 @dataclass
 class ScreenSummary:
-    """How a file screening went: records read, decisions by kind, seconds taken."""
+    """How a file screening went: records read, decisions by kind, seconds taken, processes used."""
 
     records: int = 0
     decisions: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    jobs: int = 1
+
+
+def default_jobs() -> int:
+    """The number of worker processes used when none is asked for: one per CPU."""
+    return os.cpu_count() or 1
 
 
 def screen_file(registry: str | Path | ScreeningIndex, input_csv: str | Path, output_csv: str | Path,
-                progress: ProgressCallback | None = None, on: date | None = None) -> ScreenSummary:
+                progress: ProgressCallback | None = None, on: date | None = None,
+                jobs: int | None = 1) -> ScreenSummary:
     """Screen every record of ``input_csv`` against ``registry`` (a REGISTRY.csv path or a
     built index) and write one result row per record to ``output_csv``.
 
     The input is streamed, never loaded whole. A row that cannot be read (a bad kind or birth
-    date) gets an ``invalid`` result with the reason instead of stopping the run.
+    date) gets an ``invalid`` result with the reason instead of stopping the run. ``jobs``: worker
+    processes (``None``: one per CPU, in-process for small files; 1: in-process). If the run
+    fails, no ``output_csv`` is left behind.
     """
+    if jobs is not None and jobs < 1:
+        raise ValidationFailed("jobs", "range", f"jobs: expected at least 1, got {jobs}")
     started = time.perf_counter()
     index = registry if isinstance(registry, ScreeningIndex) else ScreeningIndex.from_csv(registry)
     on = on or china_today()
+    input_csv, output_csv = Path(input_csv), Path(output_csv)
     total_bytes = os.path.getsize(input_csv)
-    summary = ScreenSummary()
-    bytes_read = [0]
-    with open(input_csv, "rb") as raw, open(output_csv, "w", newline="", encoding="utf-8") as out:
-        reader = csv.reader(_counted_lines(raw, bytes_read))
-        header = [column.strip().lower() for column in next(reader, [])]
-        if "record_id" not in header:
-            raise ValidationFailed("record_id", "missing", "input file: the header needs a record_id column")
-        writer = csv.writer(out)
-        writer.writerow(RESULT_COLUMNS)
-        for fields in reader:
-            if not fields:
-                continue
-            row = dict(zip(header, fields))
-            decision = _screen_row(index, row, on)
-            writer.writerow((row.get("record_id", ""), decision.decision, decision.entry_id,
-                             f"{decision.score:.1f}", decision.reason))
-            summary.records += 1
-            summary.decisions[decision.decision] += 1
-            if progress is not None and summary.records % _PROGRESS_EVERY == 0:
-                progress(summary.records, bytes_read[0], total_bytes)
+    header, data_start = _read_header(input_csv)
+    if jobs is None:
+        jobs = default_jobs() if total_bytes - data_start >= _PARALLEL_FROM_BYTES else 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1  # the index is shared by forking; without fork, screen in-process
+    with tempfile.TemporaryDirectory(dir=output_csv.parent, prefix=f".{output_csv.name}.") as work:
+        unfinished = Path(work) / "results.csv"
+        if jobs == 1:
+            summary = _screen_in_process(index, header, on, input_csv, data_start, unfinished, progress, total_bytes)
+        else:
+            summary = _screen_in_workers(index, header, on, input_csv, data_start, unfinished, progress,
+                                         total_bytes, jobs)
+        os.replace(unfinished, output_csv)
     if progress is not None:
         progress(summary.records, total_bytes, total_bytes)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _read_header(input_csv: Path) -> tuple[list[str], int]:
+    """The lower-cased header and the byte offset where the data rows start."""
+    with open(input_csv, "rb") as raw:
+        lines = _LineOffsets(raw)
+        try:
+            next(csv.reader(lines), None)
+            data_start = lines.consumed
+            lines.detach()
+            raw.seek(0)
+            text = raw.read(data_start).decode("utf-8-sig")
+            header = [column.strip().lower() for column in next(csv.reader(io.StringIO(text, newline="")), [])]
+        except (UnicodeDecodeError, csv.Error) as problem:
+            raise ValidationFailed("input", "unreadable", f"input file: the header cannot be read: {problem}") from None
+    if "record_id" not in header:
+        raise ValidationFailed("record_id", "missing", "input file: the header needs a record_id column")
+    return header, data_start
+
+
+class _LineOffsets:
+    """The lines of a binary file split as ``newline=""`` splits them, counting the bytes read
+    from where it stood: after a csv reader over them yields a row, ``consumed`` is where that
+    row ends. Decoded as Latin-1 (one character per byte): quotes, commas and line ends are
+    ASCII, and UTF-8 never uses ASCII bytes inside a character, so the rows split the same."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self._text = io.TextIOWrapper(raw, encoding="latin-1", newline="")
+        self.consumed = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._text:
+            self.consumed += len(line)
+            yield line
+
+    def detach(self) -> None:
+        self._text.detach()
+
+
+class _ByteRange(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of a file; ``on_read(count)`` hears of every read."""
+
+    def __init__(self, path: Path, start: int, end: int, on_read: Callable[[int], None] | None = None) -> None:
+        self._file = open(path, "rb", buffering=0)
+        self._file.seek(start)
+        self._left = end - start
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self._left)]
+        count = self._file.readinto(view) or 0
+        self._left -= count
+        if self._on_read is not None and count:
+            self._on_read(count)
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _text_range(path: Path, start: int, end: int, on_read: Callable[[int], None] | None = None) -> TextIO:
+    """Bytes ``start`` to ``end`` of a UTF-8 file as text, line ends as written (for csv)."""
+    return io.TextIOWrapper(io.BufferedReader(_ByteRange(path, start, end, on_read), 1 << 16),
+                            encoding="utf-8", newline="")
+
+
+def _screen_in_process(index: ScreeningIndex, header: list[str], on: date, input_csv: Path, data_start: int,
+                       output: Path, progress: ProgressCallback | None, total_bytes: int) -> ScreenSummary:
+    summary = ScreenSummary()
+    bytes_read = [data_start]
+
+    def count_bytes(count: int) -> None:
+        bytes_read[0] += count
+
+    def tick(records: int) -> None:
+        if progress is not None:
+            progress(records, bytes_read[0], total_bytes)
+
+    with _text_range(input_csv, data_start, total_bytes, count_bytes) as rows, \
+            open(output, "w", newline="", encoding="utf-8") as out, _readable_input():
+        csv.writer(out).writerow(RESULT_COLUMNS)
+        _screen_rows(index, header, on, csv.reader(rows), out, summary, tick)
+    return summary
+
+
+@contextmanager
+def _readable_input() -> Iterator[None]:
+    """Turn an undecodable or unparsable input into a clear error."""
+    try:
+        yield
+    except (UnicodeDecodeError, csv.Error) as problem:
+        raise ValidationFailed("input", "unreadable", f"input file: {problem}") from None
+
+
+def _screen_rows(index: ScreeningIndex, header: list[str], on: date, rows: Iterable[list[str]], out: TextIO,
+                 summary: ScreenSummary, tick: Callable[[int], None]) -> None:
+    """Screen ``rows`` (data rows of RECORDS.csv) and write their result rows to ``out``."""
+    at = {name: i for i, name in enumerate(header)}  # a repeated column: the last one counts, as in a dict
+    width, record_at = len(header), at["record_id"]
+    kind_at, name_at, id_at, birth_at = (at.get(name) for name in ("kind", "name", "id_number", "birth_date"))
+    writer, pending, decisions, records = csv.writer(out), [], summary.decisions, summary.records
+    for fields in rows:
+        if not fields:
+            continue
+        decision, record_id = None, None
+        if len(fields) >= width and id_at is not None and fields[id_at] \
+                and (kind_at is None or fields[kind_at] in _PLAIN_PERSON_KINDS) \
+                and (birth_at is None or not fields[birth_at].strip()):
+            name = fields[name_at].strip() if name_at is not None else ""
+            decision = check_plain_id_number(index, fields[id_at].strip(), name, on)
+            record_id = fields[record_at]
+        if decision is None:
+            row = dict(zip(header, fields))
+            decision, record_id = _screen_row(index, row, on), row.get("record_id", "")
+        score = decision.score
+        pending.append((record_id, decision.decision, decision.entry_id,
+                        _SCORE_TEXT.get(score) or f"{score:.1f}", decision.reason))
+        decisions[decision.decision] += 1
+        records += 1
+        if records % _PROGRESS_EVERY == 0:
+            if len(pending) >= _WRITE_EVERY:
+                writer.writerows(pending)
+                pending.clear()
+            summary.records = records
+            tick(records)
+    writer.writerows(pending)
+    summary.records = records
 
 
 def _screen_row(index: ScreeningIndex, row: dict[str, str], on: date) -> Decision:
@@ -83,22 +243,161 @@ def _screen_row(index: ScreeningIndex, row: dict[str, str], on: date) -> Decisio
     return check(index, record, on)
 
 
-def _counted_lines(raw: BinaryIO, bytes_read: list[int]) -> Iterator[str]:
-    """Decode a binary file line by line (UTF-8, BOM dropped), counting bytes for progress."""
-    first = True
-    for line in raw:
-        bytes_read[0] += len(line)
-        yield line.decode("utf-8-sig" if first else "utf-8")
-        first = False
+# --- several processes -------------------------------------------------------------------------
+
+
+@dataclass
+class _SharedWork:
+    """What forked workers inherit from the parent: the index and the shared progress counters."""
+
+    index: ScreeningIndex
+    header: list[str]
+    on: date
+    input_csv: Path
+    records_done: object  # multiprocessing.Value("q")
+    bytes_done: object
+
+
+_WORK: _SharedWork | None = None  # set in the parent just before forking
+
+
+def _screen_in_workers(index: ScreeningIndex, header: list[str], on: date, input_csv: Path, data_start: int,
+                       output: Path, progress: ProgressCallback | None, total_bytes: int, jobs: int) -> ScreenSummary:
+    global _WORK
+    boundaries = _row_boundaries(input_csv, data_start, total_bytes, jobs * _PARTS_PER_JOB)
+    ranges = [(start, end) for start, end in zip(boundaries, boundaries[1:]) if end > start]
+    context = multiprocessing.get_context("fork")
+    records_done, bytes_done = context.Value("q", 0), context.Value("q", data_start)
+    _WORK = _SharedWork(index, header, on, input_csv, records_done, bytes_done)
+    parts = [output.with_name(f"part-{number:05d}.csv") for number in range(len(ranges))]
+    summary = ScreenSummary(jobs=jobs)
+    # Objects alive now are left out of the workers' garbage collection: scanning them would
+    # write to (and so copy) every page of the index shared copy-on-write.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, max(len(ranges), 1)), mp_context=context) as pool:
+            futures = [pool.submit(_screen_part, start, end, part) for (start, end), part in zip(ranges, parts)]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_EXCEPTION)
+                if any(future.done() and future.exception() is not None for future in futures):
+                    for future in pending:
+                        future.cancel()
+                    break
+                if progress is not None:
+                    progress(records_done.value, bytes_done.value, total_bytes)
+            for future in futures:
+                if future.cancelled():
+                    continue
+                _raise_worker_failure(future.exception())
+                records, decisions = future.result()
+                summary.records += records
+                summary.decisions.update(decisions)
+    finally:
+        _WORK = None
+        gc.unfreeze()
+    with open(output, "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerow(RESULT_COLUMNS)
+    with open(output, "ab") as out:
+        for part in parts:
+            with open(part, "rb") as piece:
+                shutil.copyfileobj(piece, out, 1 << 20)
+            part.unlink()
+    return summary
+
+
+class _WorkerFailed(Exception):
+    """How a worker reports a failure: ``(field, reason, message)`` of a ``ValidationFailed``, or
+    ``("", "", message)``; plain arguments, so it crosses the process boundary intact."""
+
+
+def _raise_worker_failure(problem: BaseException | None) -> None:
+    if problem is None:
+        return
+    if isinstance(problem, _WorkerFailed):
+        field_name, reason, message = problem.args
+        if field_name:
+            raise ValidationFailed(field_name, reason, message)
+        raise KeepwordError(f"screening stopped: a worker process failed: {message}")
+    if isinstance(problem, BrokenProcessPool):
+        raise KeepwordError("screening stopped: a worker process died (out of memory?); try fewer --jobs") from None
+    raise KeepwordError(f"screening stopped: a worker process failed: {type(problem).__name__}: {problem}") from None
+
+
+def _screen_part(start: int, end: int, part: Path) -> tuple[int, dict[str, int]]:
+    """In a worker: screen the rows in bytes ``start`` to ``end`` of the input into ``part``."""
+    work = _WORK
+    assert work is not None, "a screening worker runs in a process forked by _screen_in_workers"
+    summary = ScreenSummary()
+    reported = [0]
+
+    def count_bytes(count: int) -> None:
+        with work.bytes_done.get_lock():
+            work.bytes_done.value += count
+
+    def tick(records: int) -> None:
+        with work.records_done.get_lock():
+            work.records_done.value += records - reported[0]
+        reported[0] = records
+
+    try:
+        with _text_range(work.input_csv, start, end, count_bytes) as rows, \
+                open(part, "w", newline="", encoding="utf-8") as out, _readable_input():
+            _screen_rows(work.index, work.header, work.on, csv.reader(rows), out, summary, tick)
+    except ValidationFailed as problem:
+        raise _WorkerFailed(problem.field, problem.reason, problem.message) from None
+    except Exception as problem:
+        raise _WorkerFailed("", "", f"{type(problem).__name__}: {problem}") from None
+    tick(summary.records)
+    return summary.records, dict(summary.decisions)
+
+
+def _row_boundaries(input_csv: Path, data_start: int, total_bytes: int, parts: int) -> list[int]:
+    """Byte offsets, from ``data_start`` to ``total_bytes``, where rows start: about ``parts``
+    ranges of equal size. Without a quote character in the file every line is a row; with one,
+    the rows are found by parsing (a quoted field may hold line breaks)."""
+    size = total_bytes - data_start
+    targets = [data_start + size * k // parts for k in range(1, parts)]
+    boundaries = [data_start]
+    with open(input_csv, "rb") as raw:
+        raw.seek(data_start)
+        if not _has_quote(raw):
+            for target in targets:
+                raw.seek(max(target - 1, data_start))
+                raw.readline()  # to the end of the line holding the byte before the target
+                boundaries.append(raw.tell())
+        else:
+            raw.seek(data_start)
+            lines = _LineOffsets(raw)
+            pending = iter(targets)
+            target = next(pending, None)
+            with _readable_input():
+                for _ in csv.reader(lines):
+                    while target is not None and data_start + lines.consumed >= target:
+                        boundaries.append(data_start + lines.consumed)
+                        target = next(pending, None)
+                    if target is None:
+                        break
+    boundaries.append(total_bytes)
+    return sorted(set(min(b, total_bytes) for b in boundaries))
+
+
+def _has_quote(raw: io.BufferedReader) -> bool:
+    while chunk := raw.read(1 << 20):
+        if b'"' in chunk:
+            return True
+    return False
 
 
 def run_screen(registry: Path | None, input: Path, output: Path, progress: bool = True,
-               holder: IndexHolder | None = None, database_url: str | None = None) -> ScreenSummary:
+               holder: IndexHolder | None = None, database_url: str | None = None,
+               jobs: int | None = None) -> ScreenSummary:
     """Screen ``input`` into ``output`` with a rich progress bar (for the ``screen`` command).
 
     ``registry`` is a REGISTRY.csv to build the index from; ``database_url`` builds it from the
     live database instead (one or the other, not both); with neither, the live index of
     ``holder`` (default :data:`LIVE_INDEX`) is used, and ``NotFound`` raised if none was loaded.
+    ``jobs``: worker processes, as for :func:`screen_file` (``None``: one per CPU).
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
 
@@ -114,18 +413,27 @@ def run_screen(registry: Path | None, input: Path, output: Path, progress: bool 
         index = live.current
     else:
         index = None
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), disable=not progress, transient=False) as bar:
-        if index is None:
+    if index is None:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), disable=not progress,
+                      transient=False) as bar:
             building = bar.add_task(f"indexing {registry.name}", total=None)
             index = ScreeningIndex.from_csv(registry)
             bar.update(building, total=1, completed=1, description=f"indexed {len(index):,} entries")
+    # Refreshed by the callback, not by a thread of its own: worker processes are forked meanwhile.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), disable=not progress, transient=False, auto_refresh=False) as bar:
         task = bar.add_task(f"screening {input.name}", total=os.path.getsize(input))
 
-        def advance(records: int, done: int, total: int) -> None:
-            bar.update(task, completed=done, description=f"screening {input.name}: {records:,} records")
+        shown = [0.0]
 
-        return screen_file(index, input, output, progress=advance, on=on)
+        def advance(records: int, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= 0.1 or done >= total:  # at most ten redraws a second
+                shown[0] = now
+                bar.update(task, completed=done, description=f"screening {input.name}: {records:,} records",
+                           refresh=True)
+
+        return screen_file(index, input, output, progress=advance, on=on, jobs=jobs)
 
 
 def _index_from_database(database_url: str, on: date, progress: bool) -> ScreeningIndex:
