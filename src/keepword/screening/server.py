@@ -35,6 +35,7 @@ from keepword.web.api import screening
 from keepword.web.app import BindState
 from keepword.web.problems import install_problem_handlers, problem_responses
 from keepword.web.rate_limit import TokenBuckets
+from keepword.web.screening_setup import run_with
 from keepword.web.state import read_engine_for
 
 DESCRIPTION = """A keepword screening replica: partner checks against the list held in memory.
@@ -71,15 +72,14 @@ def create_screen_app(settings: Settings, engine: Engine, *, holder: IndexHolder
         disabled_reason="the screening index is not loaded", entry_subject="party" if live else "registry_entry",
         authenticate=keys.principal)
 
+    following = run_with(live)
+
     @asynccontextmanager
-    async def lifespan(_app) -> AsyncIterator[None]:
-        if live is not None:
-            live.start()
+    async def lifespan(app_) -> AsyncIterator[None]:
         try:
-            yield
+            async with following(app_):
+                yield
         finally:
-            if live is not None:
-                live.stop()
             audit.close()
 
     app = FastAPI(title="keepword screening replica", version="1", description=DESCRIPTION, lifespan=lifespan,
