@@ -92,6 +92,22 @@ class WrittenRows:
         return {name: len(values) for name, (_, values) in self.raw.items()}
 
 
+def throughput_against_baselines(label: str, cases: int, seconds: dict[str, list[float]]) -> dict:
+    """Cases/s of ``label`` beside the raw and Core executemany baselines (medians), with their ratios
+    and whether the aim (at least half of raw) was met."""
+    median = medians(seconds)
+    measured, raw, core = (median[k] for k in (label, "raw", "core"))
+    return {
+        f"{label}_cases_per_s": round(cases / measured, 1),
+        "raw_executemany_cases_per_s": round(cases / raw, 1),
+        "core_executemany_cases_per_s": round(cases / core, 1),
+        f"ratio_{label}_to_raw": round(raw / measured, 3),
+        f"ratio_{label}_to_raw_per_run": ratios_per_run(seconds["raw"], seconds[label]),
+        f"ratio_{label}_to_core": round(core / measured, 3),
+        "target_met": raw / measured >= 0.5,
+    }
+
+
 def tables_with_rows(engine: Engine, tables: Sequence[Table]) -> list[Table]:
     with engine.connect() as conn:
         return [table for table in tables if conn.execute(select(func.count()).select_from(table)).scalar_one()]

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (machine, medians, postgres_answers, ratios_per_run, scratch_postgres, time_core, time_raw,
+from common import (machine, postgres_answers, scratch_postgres, throughput_against_baselines, time_core, time_raw,
                     write_results, written_rows)
 
 from keepword.bootstrap import build_context
@@ -82,18 +82,10 @@ def bench_backend(name: str, engine, csv_path: Path, runs: int) -> dict:
         seconds["core"].append(time_core(engine, rows, _empty))
         print(f"  {name} run {run + 1}: import {cases / elapsed:,.0f} cases/s, raw {cases / seconds['raw'][-1]:,.0f}, "
               f"core {cases / seconds['core'][-1]:,.0f}")
-    median = medians(seconds)
-    imported, raw, core = (median[k] for k in ("import", "raw", "core"))
     return {
         "cases": cases,
         "rows_written": rows.counts(),
-        "import_cases_per_s": round(cases / imported, 1),
-        "raw_executemany_cases_per_s": round(cases / raw, 1),
-        "core_executemany_cases_per_s": round(cases / core, 1),
-        "ratio_import_to_raw": round(raw / imported, 3),
-        "ratio_import_to_raw_per_run": ratios_per_run(seconds["raw"], seconds["import"]),
-        "ratio_import_to_core": round(core / imported, 3),
-        "target_met": raw / imported >= 0.5,
+        **throughput_against_baselines("import", cases, seconds),
         "seconds": seconds,
     }
 
