@@ -223,3 +223,59 @@ def test_a_malformed_request_is_refused_naming_the_field(api, bank):
     assert no_purpose.status_code == 422 and no_purpose.json()["field"] == "purpose"
     not_json = api.client.post(CHECK, content=b"{", headers={**bank, "Content-Type": "application/json"})
     assert not_json.status_code == 422 and not_json.json()["code"] == "validation_failed"
+
+
+def test_the_lean_check_path_answers_as_the_framework_route_would(api, bank):
+    """POST /check is answered in front of the framework's middleware; the route behind it stays the
+    reference: same statuses, codes, bodies and headers."""
+    from fastapi import FastAPI
+
+    behind = FastAPI.build_middleware_stack(api.app)
+
+    async def framework_only(scope, receive, send):
+        scope["app"] = api.app
+        await behind(scope, receive, send)
+
+    route = TestClient(framework_only, base_url="https://testserver")
+    carrier = {"X-API-Key": create_partner(api.accounts, "a carrier", "carrier", actor="test").key}
+    cases = [
+        ({**PURPOSE, "id_number": LISTED_ID}, bank),
+        ({**PURPOSE, "id_number": UNLISTED_ID}, bank),
+        ({**PURPOSE, "id_number": LISTED_ID[:-1] + ("0" if LISTED_ID[-1] != "0" else "1")}, bank),
+        ({**PURPOSE, "name": "李四", "birth_date": REVIEW_BIRTH.isoformat()}, bank),
+        ({**PURPOSE, "name": 5}, bank),
+        ({"id_number": LISTED_ID}, bank),
+        ({**PURPOSE, "id_number": LISTED_ID}, {"X-API-Key": "kwp_unknown"}),
+        ({**PURPOSE, "id_number": LISTED_ID}, {}),
+        ({**PURPOSE, "id_number": LISTED_ID}, carrier),
+        ({**PURPOSE, "id_number": LISTED_ID}, api.headers("judge")),
+    ]
+    for body, headers in cases:
+        lean, framework = (client.post(CHECK, json=body, headers=headers) for client in (api.client, route))
+        assert lean.status_code == framework.status_code, body
+        assert lean.headers["content-type"] == framework.headers["content-type"]
+        assert lean.headers["cache-control"] == framework.headers["cache-control"] == "no-store"
+        assert lean.headers.get("www-authenticate") == framework.headers.get("www-authenticate")
+        if lean.status_code == 200:
+            assert lean.json() == framework.json()
+        else:
+            assert lean.json()["code"] == framework.json()["code"]
+            assert lean.json().get("field") == framework.json().get("field")
+
+
+def test_a_check_body_over_the_limit_is_refused_before_it_is_read(api, bank):
+    body = json.dumps({**PURPOSE, "name": "张" * 40_000}).encode()
+    response = api.client.post(CHECK, content=body, headers={**bank, "Content-Type": "application/json"})
+    assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+    assert "/batch" in response.json()["detail"]
+
+
+def test_a_fault_in_a_check_is_a_500_problem_without_its_message(api, bank, monkeypatch, caplog):
+    def broken_today():
+        raise RuntimeError(f"secret detail {LISTED_ID}")
+
+    monkeypatch.setattr(api.app.state.screening, "today", broken_today)
+    response = api.client.post(CHECK, json={**PURPOSE, "id_number": LISTED_ID}, headers=bank)
+    assert response.status_code == 500 and response.json()["code"] == "internal_error"
+    assert response.headers["cache-control"] == "no-store"
+    assert LISTED_ID not in response.text and LISTED_ID not in caplog.text

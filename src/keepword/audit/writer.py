@@ -6,6 +6,10 @@ One background thread appends the waiting entries in batches, each batch one tra
 after the last entry under the trail's lock; concurrent requests share that transaction instead of
 queueing for the write lock one by one. The thread starts with the first entry and ends after a
 while without any; ``close`` flushes what is queued and stops it (app shutdown).
+
+Coroutines gather their entries on their own event loop first (for ``max_wait``, or until a batch is
+full) and hand them to the thread as one item: a request then costs no thread hand-off of its own,
+and a batch wakes the thread once and the loop once.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class AuditWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        # Per event loop, the entries its coroutines handed in since its last hand-over to the thread.
+        self._gathering: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
 
     # ---- what requests call ------------------------------------------------------------------------
     def submit(self, entry: AuditEntry) -> Future:
@@ -76,24 +82,38 @@ class AuditWriter:
         return self.submit(entry).result()
 
     async def write_async(self, entry: AuditEntry) -> int:
-        """``write`` for a coroutine: waits without holding a thread. A batch wakes the event loop once,
-        not once per entry."""
+        """``write`` for a coroutine: waits without holding a thread. The entry joins those gathered on
+        this event loop, handed to the thread together after ``max_wait`` (or once ``max_batch`` are
+        waiting); a batch wakes the event loop once, not once per entry."""
         loop = asyncio.get_running_loop()
         pending = _Pending(entry, loop=loop, waiting=loop.create_future())
-        self._enqueue(pending)
+        gathering = self._gathering.get(loop)
+        if gathering is None:
+            gathering = self._gathering[loop] = []
+            loop.call_later(self.max_wait, self._hand_over, loop)
+        gathering.append(pending)
+        if len(gathering) >= self.max_batch:
+            self._hand_over(loop)
         return await pending.waiting
 
-    def _enqueue(self, pending: _Pending) -> None:
-        """Into the queue, starting the thread if none runs; after ``close``, appended at once in the
-        caller's thread: never dropped."""
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``: what its coroutines gathered goes to the thread, as one item."""
+        gathered = self._gathering.pop(loop, None)
+        if gathered:
+            self._enqueue(gathered)
+
+    def _enqueue(self, item: _Pending | list[_Pending]) -> None:
+        """Into the queue (one entry, or a list gathered on an event loop), starting the thread if none
+        runs; after ``close``, appended at once in the caller's thread: never dropped."""
         with self._lock:
             if not self._closed:
-                self._queue.put(pending)
+                self._queue.put(item)
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name="keepword-audit-writer", daemon=True)
                     self._thread.start()
                 return
-        self._finish([pending], self._commit([pending]))
+        batch = item if isinstance(item, list) else [item]
+        self._finish(batch, self._commit(batch))
 
     def close(self, timeout: float = 30.0) -> None:
         """Commit everything queued, then stop the thread; later entries are appended by their callers."""
@@ -135,15 +155,19 @@ class AuditWriter:
                 if stop:
                     return
 
-    def _gather(self, first: _Pending) -> tuple[list[_Pending], bool]:
-        """``first`` and what else arrives within ``max_wait`` (up to ``max_batch``); True on the stop mark.
+    def _gather(self, first: _Pending | list[_Pending]) -> tuple[list[_Pending], bool]:
+        """``first`` and what else is queued (up to about ``max_batch``); True on the stop mark.
 
-        The thread sleeps through the wait rather than waking for every entry: a request costs the
-        thread no switch of its own, a batch costs one.
+        A single entry (from a thread) waits ``max_wait`` for company first; the thread sleeps through
+        the wait rather than waking for every entry: a request costs the thread no switch of its own, a
+        batch costs one. A list was gathered on an event loop already and goes at once.
         """
-        if self.max_wait > 0:
-            time.sleep(self.max_wait)
-        batch = [first]
+        if isinstance(first, list):
+            batch = list(first)
+        else:
+            if self.max_wait > 0:
+                time.sleep(self.max_wait)
+            batch = [first]
         while len(batch) < self.max_batch:
             try:
                 item = self._queue.get_nowait()
@@ -151,7 +175,10 @@ class AuditWriter:
                 break
             if item is _STOP:
                 return batch, True
-            batch.append(item)
+            if isinstance(item, list):
+                batch.extend(item)
+            else:
+                batch.append(item)
         return batch, False
 
     def _commit(self, batch: Sequence[_Pending], conn: Connection | None = None) -> list[int | BaseException]:

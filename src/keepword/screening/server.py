@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 
-from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -32,7 +31,7 @@ from keepword.screening.replica_auth import CachedApiKeys
 from keepword.services.ports import Clock, SystemClock
 from keepword.settings import Settings
 from keepword.web.api import screening
-from keepword.web.app import BindState
+from keepword.web.app import BindState, KeepwordAPI
 from keepword.web.problems import install_problem_handlers, problem_responses
 from keepword.web.rate_limit import TokenBuckets
 from keepword.web.screening_setup import run_with
@@ -45,7 +44,7 @@ Authenticate with your partner API key (`X-API-Key: kwp_...`); the key needs the
 
 
 def create_screen_app(settings: Settings, engine: Engine, *, holder: IndexHolder, live: LiveIndex | None = None,
-                      clock: Clock | None = None) -> FastAPI:
+                      clock: Clock | None = None) -> KeepwordAPI:
     """The replica app answering from ``holder``.
 
     With ``live``, the index is loaded from the database when the server starts and follows the
@@ -82,7 +81,7 @@ def create_screen_app(settings: Settings, engine: Engine, *, holder: IndexHolder
         finally:
             audit.close()
 
-    app = FastAPI(title="keepword screening replica", version="1", description=DESCRIPTION, lifespan=lifespan,
+    app = KeepwordAPI(title="keepword screening replica", version="1", description=DESCRIPTION, lifespan=lifespan,
                   responses=problem_responses(401, 403, 422, 500))
     app.state.screening = service
     install_problem_handlers(app)

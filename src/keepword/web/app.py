@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
 
     screening_service, live_index = screening_for(state, screening_holder)
 
-    app = FastAPI(title="keepword", version="1", description=DESCRIPTION, lifespan=_closing_state(run_with(live_index)),
+    app = KeepwordAPI(title="keepword", version="1", description=DESCRIPTION, lifespan=_closing_state(run_with(live_index)),
                   dependencies=[Depends(enforce_access_rule)], responses=problem_responses(400, 401, 403, 422, 500))
     app.state.keepword = state
     app.state.screening = screening_service
@@ -72,6 +72,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
     app.add_middleware(BindState, state=state)
     app.openapi = lambda: _openapi(app)
     return app
+
+
+class KeepwordAPI(FastAPI):
+    """FastAPI with the partner check's lean path (``screening.LeanCheckPath``) in front of its middleware."""
+
+    def build_middleware_stack(self):
+        return screening.LeanCheckPath(super().build_middleware_stack())
 
 
 def _closing_state(inner):

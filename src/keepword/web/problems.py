@@ -35,6 +35,7 @@ STATUS_BY_CODE = {
     "csrf_failed": 403,
     "scope_missing": 403,
     "rate_limited": 429,
+    "body_too_large": 413,
     "screening_unavailable": 503,
     "precondition_required": 428,
     "policy_invalid": 500,
@@ -43,7 +44,7 @@ STATUS_BY_CODE = {
 
 TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    409: "Conflict", 412: "Precondition Failed", 422: "Unprocessable Content", 423: "Locked",
+    409: "Conflict", 412: "Precondition Failed", 413: "Content Too Large", 422: "Unprocessable Content", 423: "Locked",
     428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -85,7 +86,7 @@ def problem(status: int, code: str, detail: str, instance: str | None = None, he
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _keepword_error(request: Request, exc: KeepwordError) -> JSONResponse:
+async def keepword_error(request: Request, exc: KeepwordError) -> JSONResponse:
     status = status_for(exc)
     headers = {}
     retry_after = exc.details.get("retry_after")
@@ -96,7 +97,7 @@ async def _keepword_error(request: Request, exc: KeepwordError) -> JSONResponse:
     return problem(status, exc.code, exc.message, request.url.path, headers, **exc.details)
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
@@ -125,8 +126,8 @@ def unexpected_error(scope: dict, exc: BaseException) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(KeepwordError, _keepword_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(KeepwordError, keepword_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Other exceptions: keepword.web.app.BindState answers them with unexpected_error.
 
