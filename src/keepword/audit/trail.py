@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from keepword.audit.chain import GENESIS, canonical_json, chained_hash, checkpoint_signature
 from keepword.audit.entries import AuditEntry, entry_for_event
-from keepword.store import tables as t
-from keepword.store.bulk_insert import json_text, write_rows
+from keepword.store.bulk_insert import json_text, timestamp_form, write_rows
 
 # Any fixed 64-bit number works; it only has to be the same for every writer of the audit log.
 _PG_AUDIT_LOCK = 0x6B77_6175_6469_74
@@ -72,7 +71,7 @@ class AuditTrail:
 def _prepared(entries: Iterable[AuditEntry], dialect) -> list[tuple[str, tuple]]:
     """Each entry's canonical JSON (what its hash covers) and its stored values from ``at`` to ``details``,
     in database form (the timestamp by its column type's own processor, the details as Core's JSON text)."""
-    to_database = t.audit_log.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    to_database = timestamp_form(dialect)  # audit_log.at is a UTCDateTime column
     stamps: dict[datetime, object] = {}  # the entries of one append mostly share their instant
     out = []
     for entry in entries:

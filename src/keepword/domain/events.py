@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,27 +21,35 @@ class Event:
         return type(self).__name__
 
     def payload(self) -> dict:
-        """JSON-ready fields: dates as ISO text, amounts as strings."""
-        names = _FIELD_NAMES.get(type(self)) or _field_names(type(self))
-        out = {}
-        for name in names:
-            value = getattr(self, name)
+        """JSON-ready fields: dates as ISO text, amounts as strings.
+
+        Made once per event and kept (the fields never change): the outbox row and the audit entry of
+        an event both need it. The dict is shared, so a caller must not change it.
+        """
+        made = self.__dict__.get("_payload")
+        if made is not None:
+            return made
+        cls = type(self)
+        names, get = _FIELDS.get(cls) or _fields_of(cls)
+        out = dict(zip(names, get(self)))
+        for name, value in out.items():  # values replaced in place: the keys and their order stay
             kind = value.__class__
             if kind in _AS_IS:
-                out[name] = value
-            elif kind is datetime:  # occurred_at, on every event
+                continue
+            if kind is datetime:  # occurred_at, on every event
                 last = _last_instant
                 out[name] = last[1] if last[0] is value else _remember_instant(value)
             elif kind is tuple:  # party ids, grounds, categories
                 out[name] = [v if v.__class__ in _AS_IS else _plain(v) for v in value]
             else:
                 out[name] = _plain(value)
+        self.__dict__["_payload"] = out  # beside the fields: not compared, hashed or shown by repr
         return out
 
 
 # Every event becomes a payload for the outbox (and the audit log), thousands per bulk import: the field
-# names are looked up once per class, and plain values skip _plain.
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# names and one getter of all their values are made once per class, and plain values skip _plain.
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[object], tuple]]] = {}
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 # The last occurred_at written as text, with that text: the events of one batch share their instant.
 _last_instant: tuple[datetime | None, str] = (None, "")
@@ -52,9 +62,10 @@ def _remember_instant(value: datetime) -> str:
     return text
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
+def _fields_of(cls: type) -> tuple[tuple[str, ...], Callable[[object], tuple]]:
+    names = tuple(f.name for f in fields(cls))  # every event has occurred_at, case_id, debtor_id and actor
+    found = _FIELDS[cls] = (names, attrgetter(*names))
+    return found
 
 
 def _plain(value):

@@ -36,9 +36,10 @@ class Money:
             raise InvalidAmount(field, "not a number", f"{field}: {raw!r} is not a finite number")
         if value < 0:
             raise InvalidAmount(field, "negative", f"{field}: {raw!r} is negative")
-        if value != value.quantize(_CENT):
+        cents = value.quantize(_CENT)
+        if value != cents:
             raise InvalidAmount(field, "too many decimals", f"{field}: {raw!r} has more than 2 decimals")
-        return cls(abs(value.quantize(_CENT)), currency)  # abs: "-0" is zero, never "-0.00"
+        return cls(abs(cents), currency)  # abs: "-0" is zero, never "-0.00"
 
     @classmethod
     def zero(cls, currency: str = DEFAULT_CURRENCY) -> Money:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import json.encoder
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Column, Connection, Date, Table
 from sqlalchemy.exc import IntegrityError
@@ -108,7 +109,7 @@ class DatabaseForm:
 
     def __init__(self, dialect) -> None:
         self.sqlite = dialect.name == "sqlite"
-        self.timestamp = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.timestamp = timestamp_form(dialect)
         self.day: Callable[[date], object] = date.isoformat if self.sqlite else _same
 
     def converter(self, column: Column) -> Callable[[object], object] | None:
@@ -130,6 +131,26 @@ class DatabaseForm:
             if convert is not None:
                 found.append((index, convert))
         return tuple(found)
+
+
+def timestamp_form(dialect) -> Callable[[datetime], object]:
+    """An aware timestamp as a :class:`~keepword.store.types.UTCDateTime` column's bind processor hands it to
+    ``dialect``'s driver, remembering the last instants converted.
+
+    The rows, outbox rows and audit entries of one bulk write mostly share their instants (a case is
+    created when its first event occurs, and that event has an outbox row and an audit entry), and the
+    processor (a conversion to UTC, then text on SQLite) cost more than the look-up. Equal instants give
+    equal values whatever their time zone, so they may share one.
+    """
+    key = (dialect.name, dialect.driver)
+    form = _TIMESTAMP_FORMS.get(key)
+    if form is None:
+        processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        form = _TIMESTAMP_FORMS[key] = lru_cache(maxsize=16384)(processor)
+    return form
+
+
+_TIMESTAMP_FORMS: dict[tuple[str, str], Callable[[datetime], object]] = {}
 
 
 def _json_encoder() -> Callable[[object], str]:

@@ -15,8 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from keepword.domain.errors import AlreadyExists, ConcurrencyConflict
 from keepword.domain.events import Event
-from keepword.store import tables as t
-from keepword.store.bulk_insert import json_text, write_rows
+from keepword.store.bulk_insert import json_text, timestamp_form, write_rows
 from keepword.store.mapping import start_mappers
 from keepword.store.repositories import CaseRepository, CourtRepository, PartyRepository
 
@@ -42,8 +41,7 @@ def write_outbox(session: Session, events: list[Event]) -> None:
     than the insert.
     """
     conn = session.connection()
-    column_type = t.outbox.c.occurred_at.type
-    to_database = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    to_database = timestamp_form(conn.dialect)  # occurred_at is a UTCDateTime column
     stamps: dict[datetime, object] = {}  # the events of one commit mostly share their instant
     event_ids = _uuid4_texts(len(events))
     rows = []
