@@ -1,4 +1,4 @@
-"""Screen a whole file of records: RECORDS.csv in, RESULTS.csv out, streamed row by row.
+"""Screen a whole file of records: RECORDS.csv in, RESULTS.csv out, streamed a few hundred rows at a time.
 
 RECORDS.csv: ``record_id, kind, name, id_number, birth_date`` (all but record_id may be empty).
 RESULTS.csv: ``record_id, decision, entry_id, score, reason``, in the order of the input.
@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -32,16 +32,22 @@ from typing import TextIO
 
 from keepword.domain.errors import KeepwordError, NotFound, ValidationFailed
 from keepword.domain.identifiers import china_today
-from keepword.screening.decide import INVALID, Decision, ScreeningRecord, check, check_plain_id_number
+from keepword.screening.decide import (
+    ID_NUMBER_NOT_LISTED,
+    INVALID,
+    Decision,
+    ScreeningRecord,
+    check,
+    check_plain_id_number,
+)
 from keepword.screening.holder import LIVE_INDEX, IndexHolder
 from keepword.screening.index import ScreeningIndex
+from keepword.screening.record_batches import csv_field, row_batches
 
 RESULT_COLUMNS = ("record_id", "decision", "entry_id", "score", "reason")
 #: ``progress(records_done, bytes_done, bytes_total)``, called every few hundred records (with
 #: worker processes, a few times a second) and at the end.
 ProgressCallback = Callable[[int, int, int], None]
-_PROGRESS_EVERY = 500
-_WRITE_EVERY = 1000
 _PARTS_PER_JOB = 4  # smaller ranges even out workers slowed by other load
 _PARALLEL_FROM_BYTES = 1 << 20  # with the default number of jobs, smaller files are screened in-process
 _POLL_SECONDS = 0.2
@@ -187,7 +193,7 @@ def _screen_in_process(index: ScreeningIndex, header: list[str], on: date, input
     with _text_range(input_csv, data_start, total_bytes, count_bytes) as rows, \
             open(output, "w", newline="", encoding="utf-8") as out, _readable_input():
         csv.writer(out).writerow(RESULT_COLUMNS)
-        _screen_rows(index, header, on, csv.reader(rows), out, summary, tick)
+        _screen_rows(index, header, on, rows, out, summary, tick)
     return summary
 
 
@@ -200,39 +206,55 @@ def _readable_input() -> Iterator[None]:
         raise ValidationFailed("input", "unreadable", f"input file: {problem}") from None
 
 
-def _screen_rows(index: ScreeningIndex, header: list[str], on: date, rows: Iterable[list[str]], out: TextIO,
+def _screen_rows(index: ScreeningIndex, header: list[str], on: date, text: TextIO, out: TextIO,
                  summary: ScreenSummary, tick: Callable[[int], None]) -> None:
-    """Screen ``rows`` (data rows of RECORDS.csv) and write their result rows to ``out``."""
+    """Screen the data rows of RECORDS.csv read from ``text`` and write their result rows to ``out``.
+
+    A batch of a few hundred rows at a time: read, screened, and written as one string. A valid
+    ID number not on the list (most records, as a rule) takes a result row made once.
+    """
     at = {name: i for i, name in enumerate(header)}  # a repeated column: the last one counts, as in a dict
     width, record_at = len(header), at["record_id"]
     kind_at, name_at, id_at, birth_at = (at.get(name) for name in ("kind", "name", "id_number", "birth_date"))
-    writer, pending, decisions, records = csv.writer(out), [], summary.decisions, summary.records
-    for fields in rows:
-        if not fields:
-            continue
-        decision, record_id = None, None
-        if len(fields) >= width and id_at is not None and fields[id_at] \
-                and (kind_at is None or fields[kind_at] in _PLAIN_PERSON_KINDS) \
-                and (birth_at is None or not fields[birth_at].strip()):
-            name = fields[name_at].strip() if name_at is not None else ""
-            decision = check_plain_id_number(index, fields[id_at].strip(), name, on)
-            record_id = fields[record_at]
-        if decision is None:
-            row = dict(zip(header, fields))
-            decision, record_id = _screen_row(index, row, on), row.get("record_id", "")
-        score = decision.score
-        pending.append((record_id, decision.decision, decision.entry_id,
-                        _SCORE_TEXT.get(score) or f"{score:.1f}", decision.reason))
-        decisions[decision.decision] += 1
-        records += 1
-        if records % _PROGRESS_EVERY == 0:
-            if len(pending) >= _WRITE_EVERY:
-                writer.writerows(pending)
-                pending.clear()
-            summary.records = records
-            tick(records)
-    writer.writerows(pending)
-    summary.records = records
+    decisions, records, not_listed_count = summary.decisions, summary.records, 0
+    check_plain = check_plain_id_number  # looked up once per run (tests replace it to make a worker fail)
+    not_listed, not_listed_tail = ID_NUMBER_NOT_LISTED, _result_tail(ID_NUMBER_NOT_LISTED)
+    for plain_lines, rows in row_batches(text):
+        lines = []
+        for fields in rows:
+            if not fields:
+                continue
+            decision = None
+            if len(fields) >= width and id_at is not None and fields[id_at] \
+                    and (kind_at is None or fields[kind_at] in _PLAIN_PERSON_KINDS) \
+                    and (birth_at is None or not fields[birth_at].strip()):
+                name = fields[name_at].strip() if name_at is not None else ""
+                decision = check_plain(index, fields[id_at].strip(), name, on)
+                record_id = fields[record_at]
+            if decision is None:
+                row = dict(zip(header, fields))
+                decision, record_id = _screen_row(index, row, on), row.get("record_id", "")
+            if decision is not_listed:
+                tail = not_listed_tail
+                not_listed_count += 1
+            else:
+                tail = _result_tail(decision)
+                decisions[decision.decision] += 1
+            # From a line without a quote character no field holds a comma, a quote or a line break.
+            lines.append((record_id if plain_lines else csv_field(record_id)) + tail)
+        out.write("".join(lines))
+        records += len(lines)
+        summary.records = records
+        tick(records)
+    if not_listed_count:
+        decisions[not_listed.decision] += not_listed_count
+
+
+def _result_tail(decision: Decision) -> str:
+    """A result row after its record_id, as ``csv.writer`` writes it: ``,decision,entry_id,score,reason``."""
+    score = decision.score
+    fields = (decision.decision, decision.entry_id, _SCORE_TEXT.get(score) or f"{score:.1f}", decision.reason)
+    return "," + ",".join(map(csv_field, fields)) + "\r\n"
 
 
 def _screen_row(index: ScreeningIndex, row: dict[str, str], on: date) -> Decision:
@@ -343,7 +365,7 @@ def _screen_part(start: int, end: int, part: Path) -> tuple[int, dict[str, int]]
     try:
         with _text_range(work.input_csv, start, end, count_bytes) as rows, \
                 open(part, "w", newline="", encoding="utf-8") as out, _readable_input():
-            _screen_rows(work.index, work.header, work.on, csv.reader(rows), out, summary, tick)
+            _screen_rows(work.index, work.header, work.on, rows, out, summary, tick)
     except ValidationFailed as problem:
         raise _WorkerFailed(problem.field, problem.reason, problem.message) from None
     except Exception as problem:

@@ -25,6 +25,7 @@ from itertools import accumulate
 
 _LOW32 = 0xFFFFFFFF
 _SORT_BUCKET = 1 << 20
+_DIRECTORY_SPAN = 1 << 22
 
 
 class StringColumn:
@@ -45,6 +46,11 @@ class StringColumn:
     def __getitem__(self, position: int) -> str:
         start = self._ends[position - 1] if position else 0
         return self._blob[start : self._ends[position]].decode()
+
+    def many(self, positions: list[int]) -> list[str]:
+        """The strings at ``positions``."""
+        blob, ends = self._blob, self._ends
+        return [blob[ends[p - 1] if p else 0 : ends[p]].decode() for p in positions]
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -173,12 +179,18 @@ class KeyTable:
 
 
 class RowBlocks:
-    """Groups of rows under 32-bit block numbers: ``block -> [row, ...]``, sorted and packed."""
+    """Groups of rows under 32-bit block numbers: ``block -> [row, ...]``, sorted and packed.
 
-    __slots__ = ("_packed", "_added")
+    When the block numbers in use span at most 4 Mi values (birth-date blocks do), a directory
+    holds where each block starts in the packed array: a lookup reads two offsets instead of
+    searching (hashed blocks, spread over all 32 bits, are searched by bisection).
+    """
+
+    __slots__ = ("_packed", "_low", "_starts", "_added")
 
     def __init__(self, packed: array | None = None) -> None:
         self._packed = packed if packed is not None else array("Q")
+        self._low, self._starts = _block_directory(self._packed)
         self._added: dict[int, list[int]] = {}
 
     @staticmethod
@@ -197,10 +209,15 @@ class RowBlocks:
 
     def rows(self, block: int) -> list[int]:
         """Rows filed under ``block`` (a 32-bit unsigned int)."""
-        packed = self._packed
-        lo = bisect_left(packed, block << 32)
-        hi = bisect_left(packed, (block + 1) << 32, lo)
-        found = [p & _LOW32 for p in packed[lo:hi]]
+        packed, starts = self._packed, self._starts
+        if starts is None:
+            lo = bisect_left(packed, block << 32)
+            hi = bisect_left(packed, (block + 1) << 32, lo)
+        elif 0 <= block - self._low < len(starts) - 1:
+            lo, hi = starts[block - self._low], starts[block - self._low + 1]
+        else:
+            lo = hi = 0
+        found = [p & _LOW32 for p in packed[lo:hi]] if lo < hi else []
         if self._added:
             found.extend(self._added.get(block, ()))
         return found
@@ -209,8 +226,20 @@ class RowBlocks:
         return len(self._packed) + sum(map(len, self._added.values()))
 
     def nbytes(self) -> int:
-        """Bytes held by the packed array."""
-        return self._packed.itemsize * len(self._packed)
+        """Bytes held by the packed array and its directory."""
+        directory = self._starts.itemsize * len(self._starts) if self._starts is not None else 0
+        return self._packed.itemsize * len(self._packed) + directory
+
+
+def _block_directory(packed: array) -> tuple[int, array | None]:
+    """``(lowest block, starts)``: block ``lowest + i`` is ``packed[starts[i]:starts[i + 1]]``;
+    ``starts`` is ``None`` when the blocks span more than :data:`_DIRECTORY_SPAN` values."""
+    if not packed:
+        return 0, None
+    low, high = packed[0] >> 32, packed[-1] >> 32
+    if high - low >= _DIRECTORY_SPAN:
+        return 0, None
+    return low, array("I", map(partial(bisect_left, packed), range(low << 32, (high + 2) << 32, 1 << 32)))
 
 
 class KeyTableBuilder:

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from rapidfuzz import fuzz, process
+
 from keepword.domain.errors import InvalidIdentifier
 from keepword.domain.identifiers import ResidentId, china_today, parse_credit_code, parse_id_number
 from keepword.domain.parties import ORGANIZATION, PERSON
@@ -31,6 +33,9 @@ from keepword.screening.identifier_keys import plain_id_number, remember_valid_i
 from keepword.screening.index import Hit, ScreeningIndex
 from keepword.screening.names import (
     PersonNameKeys,
+    all_han,
+    han_key,
+    has_han,
     normalize_org_name,
     person_name_keys,
     person_name_score,
@@ -91,7 +96,8 @@ class Decision:
     code: str = ""
 
 
-_ID_NUMBER_NOT_LISTED = Decision(NO_MATCH, "", 0.0, "valid ID number, not on the list", "identifier_not_listed")
+#: The answer for most records of a file: a valid ID number that is not on the list (one object).
+ID_NUMBER_NOT_LISTED = Decision(NO_MATCH, "", 0.0, "valid ID number, not on the list", "identifier_not_listed")
 
 
 def check(index: ScreeningIndex, record: ScreeningRecord, on: date | None = None,
@@ -115,7 +121,10 @@ def check_plain_id_number(index: ScreeningIndex, id_number: str, name: str, on: 
     plain = plain_id_number(id_number)
     if plain is None:
         return None
-    return _check_person_number(index, name, None, plain[0], plain[1], on, threshold)
+    hits = index.find_person(plain[0], on)
+    if not hits and not (index.unkeyed_persons and name.strip()):
+        return ID_NUMBER_NOT_LISTED
+    return _check_person_number(index, name, None, plain[0], plain[1], on, threshold, hits)
 
 
 def check_digest(index: ScreeningIndex, digest_hex: str, on: date | None = None) -> Decision:
@@ -179,8 +188,9 @@ def _check_identifier(index: ScreeningIndex, record: ScreeningRecord, on: date, 
 
 
 def _check_person_number(index: ScreeningIndex, name: str, birth_date: date | None, number: str, number_birth: date,
-                         on: date, threshold: float) -> Decision:
-    hits = index.find_person(number, on)
+                         on: date, threshold: float, hits: list[Hit] | None = None) -> Decision:
+    if hits is None:
+        hits = index.find_person(number, on)
     if hits:
         decision = _listed(hits, "the ID number")
         return _with_notes(decision, index, hits[0], name, birth_date, number_birth, threshold)
@@ -193,7 +203,7 @@ def _check_person_number(index: ScreeningIndex, name: str, birth_date: date | No
             return Decision(REVIEW, index.entry_id(row), round(score, 1),
                             f"ID number not on the list, but name and birth date match entry {index.entry_id(row)}, "
                             "which has no ID number on file: a possible match for human review", "name_and_birth_unkeyed")
-    return _ID_NUMBER_NOT_LISTED
+    return ID_NUMBER_NOT_LISTED
 
 
 def _listed(hits: list[Hit], what: str) -> Decision:
@@ -216,7 +226,13 @@ def _with_notes(decision: Decision, index: ScreeningIndex, hit: Hit, name: str, 
     if birth_date and birth_date != number_birth:
         notes.append("the birth date given differs from the one in the ID number")
     if hit.role == "self" and name.strip():
-        score = person_name_score(person_name_keys(name), index.name_keys(hit.row))
+        stored = index.stored_name(hit.row)
+        given_han = han_key(name) if has_han(name) else ""
+        listed_han = han_key(stored) if given_han and has_han(stored) else ""
+        if given_han and listed_han:  # both in characters: their Han keys alone decide
+            score = fuzz.ratio(given_han, listed_han)
+        else:
+            score = person_name_score(person_name_keys(name), index.name_keys(hit.row))
         if score < threshold:
             notes.append("the name given differs from the listed name")
     if not notes:
@@ -248,6 +264,12 @@ def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: dat
     """The best-scoring in-force person row born on ``birth`` whose name reaches ``threshold``."""
     if birth is None or keys.is_empty:
         return None
+    if keys.han:
+        rows, names = index.person_names_born(keys, birth)
+        if not rows:
+            return None
+        if all_han(names):
+            return _best_han_name(index, keys.han, rows, names, on, threshold, unkeyed_only)
     best: tuple[int, float] | None = None
     for row in index.person_candidates(on, keys, birth=birth):
         if unkeyed_only and index.is_keyed(row):
@@ -256,6 +278,23 @@ def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: dat
         if score >= threshold and (best is None or score > best[1]):
             best = (row, score)
     return best
+
+
+def _best_han_name(index: ScreeningIndex, han: str, rows: list[int], names: list[str], on: date, threshold: float,
+                   unkeyed_only: bool) -> tuple[int, float] | None:
+    """:func:`_best_name_and_birth` for a name in characters against candidates all stored as Han
+    keys, where the score is the ratio of the Han keys: scored in one call, and only the rows
+    that reach ``threshold`` are checked for being in force (the same answer: the best score,
+    the first such row in candidate order on a tie)."""
+    best: tuple[float, int] | None = None  # (score, -position)
+    for _, score, position in process.extract(han, names, scorer=fuzz.ratio, processor=None,
+                                              score_cutoff=threshold, limit=None):
+        row = rows[position]
+        if not index.is_person_in_force(row, on) or (unkeyed_only and index.is_keyed(row)):
+            continue
+        if best is None or (score, -position) > best:
+            best = (score, -position)
+    return None if best is None else (rows[-best[1]], best[0])
 
 
 def _has_namesake(index: ScreeningIndex, keys: PersonNameKeys, on: date, threshold: float) -> bool:

@@ -24,7 +24,7 @@ import csv
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -306,7 +306,8 @@ class ScreeningIndex:
 
     def find_person(self, number18: str, on: date) -> list[Hit]:
         """In-force entries for a normalised 18-digit ID number: as itself or a bound person."""
-        return self._hits(self._person_ids.find(int(number18[:17])), on)  # int(...): id_number_key, inlined
+        refs = self._person_ids.find(int(number18[:17]))  # int(...): id_number_key, inlined
+        return self._hits(refs, on) if refs else refs
 
     def find_organization(self, code: str, on: date) -> list[Hit]:
         """In-force entries for a normalised credit code."""
@@ -362,6 +363,18 @@ class ScreeningIndex:
                 if in_force(row, day) and not flags[row] & _ORG:
                     yield row
 
+    def person_names_born(self, keys: PersonNameKeys, birth: date) -> tuple[list[int], list[str]]:
+        """The rows :meth:`person_candidates` looks at for ``keys`` and ``birth``, in the same order,
+        before any check (in force, a person; a row may come twice), and their stored names."""
+        rows: list[int] = []
+        for initial in _initials(keys):
+            rows.extend(self._birth_blocks.rows(_birth_block(birth, initial)))
+        return rows, self._names.many(rows)
+
+    def is_person_in_force(self, row: int, on: date) -> bool:
+        """Whether ``row`` is a person's entry in force on day ``on`` (as :meth:`person_candidates` checks)."""
+        return self._in_force_on_day(row, on.toordinal() - _EPOCH_1970) and not self._flags[row] & _ORG
+
     def organization_candidates(self, normalized_name: str, on: date) -> list[int]:
         """In-force organisation rows whose normalised name is ``normalized_name``."""
         rows = self._name_blocks.rows(block_of_text(f"o:{normalized_name}"))
@@ -400,14 +413,14 @@ class ScreeningIndex:
 
 
 @lru_cache(maxsize=131072)
-def _person_name_filing(name: str) -> tuple[str, tuple[int, ...], frozenset[int]]:
+def _person_name_filing(name: str) -> tuple[str, tuple[int, ...], Collection[int]]:
     """What a person row stores for ``name`` (its Han key, else the name as written), the name
     blocks it is filed under and its initials. Cached: the same names come back all the time."""
     keys = person_name_keys(name)
     return keys.han or name, tuple(block_of_text(key) for key in keys.filing_keys()), _initials(keys)
 
 
-def _initials(keys: PersonNameKeys) -> frozenset[int]:
+def _initials(keys: PersonNameKeys) -> Collection[int]:
     """First letters (a=0 .. z=25; 26 for none) of a name's pinyin keys.
 
     A listed person born on a given day is filed under each initial of their name, so a name
@@ -415,6 +428,9 @@ def _initials(keys: PersonNameKeys) -> frozenset[int]:
     the same way, not with all of them (about 500 a day on a list of 15 million). The price:
     a misspelt *first* letter is not found.
     """
+    if len(keys.pinyin) == 1:  # most names: one key, one initial
+        first = keys.pinyin[0][:1]
+        return (ord(first) - 97,) if "a" <= first <= "z" else (26,)
     letters = frozenset(ord(key[0]) - 97 if "a" <= key[0] <= "z" else 26 for key in keys.pinyin if key)
     return letters or frozenset((26,))
 

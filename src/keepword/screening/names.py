@@ -55,6 +55,7 @@ def _characters_t2s_changes() -> frozenset[str]:
 _TRADITIONAL = _characters_t2s_changes()
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_NOT_HAN_NOR_LINE_BREAK = re.compile(r"[^\n\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _PART_SEPARATORS = re.compile(r"[\s,，;；/]+")
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _UMLAUT_AS_YU = re.compile(r"^([ln])yu")
@@ -88,6 +89,14 @@ class PersonNameKeys:
 def has_han(text: str) -> bool:
     """Whether ``text`` contains at least one Han character."""
     return _HAN.search(text) is not None
+
+
+def all_han(texts: list[str]) -> bool:
+    """Whether each of ``texts`` is made of Han characters only, and not empty (in one pass)."""
+    if not all(texts):
+        return False
+    joined = "\n".join(texts)
+    return joined.count("\n") == len(texts) - 1 and _NOT_HAN_NOR_LINE_BREAK.search(joined) is None
 
 
 @lru_cache(maxsize=65536)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import random
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from screening_fixtures import HUAXIN_CODE, LEGAL_REP_ID, OLD_ID_15, ON, UNLISTE
 from keepword.domain.errors import KeepwordError, ValidationFailed
 from keepword.domain.identifiers import make_id_number
 from keepword.screening import ScreeningIndex, ScreeningRecord, check, screen_file
-from keepword.screening import bulk
+from keepword.screening import bulk, record_batches
 
 REGISTRY = [
     ["entry_id", "kind", "name", "id_number", "birth_date", "legal_representative"],
@@ -165,3 +166,31 @@ def test_a_worker_that_dies_stops_the_run_and_leaves_no_output(tmp_path, index, 
     with pytest.raises(KeepwordError, match="worker process died"):
         screen_file(index, records, tmp_path / "RESULTS.csv", on=ON, jobs=2)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["RECORDS.csv"]
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 5, 64, 1 << 15])
+def test_results_are_written_as_the_csv_writer_writes_them(tmp_path, index, monkeypatch, chunk_chars) -> None:
+    """Rows are read and written a batch at a time, cut anywhere: quoted commas, quotes and
+    line breaks, CRLF and LF line ends, blank lines and short rows come out as row by row."""
+    rows = generated_records(400, odd_quoting=True, seed=3)
+    records = tmp_path / "RECORDS.csv"
+    with open(records, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n" if chunk_chars == 5 else "\r\n")
+        writer.writerows(rows[:200])
+        out.write("\n\r\n")  # blank lines: no row
+        writer.writerows(rows[200:])
+    monkeypatch.setattr(record_batches, "CHUNK_CHARS", chunk_chars)
+    screen_file(index, records, tmp_path / "RESULTS.csv", on=ON, jobs=1)
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected)
+    writer.writerow(bulk.RESULT_COLUMNS)
+    for row in rows[1:]:
+        fields = dict(zip(rows[0], row))
+        try:
+            decision = check(index, ScreeningRecord.from_row(fields), ON)
+        except ValidationFailed as problem:
+            writer.writerow([fields.get("record_id", ""), "invalid", "", "0.0", str(problem)])
+            continue
+        score = "100.0" if decision.score == 100.0 else f"{decision.score:.1f}"
+        writer.writerow([fields.get("record_id", ""), decision.decision, decision.entry_id, score, decision.reason])
+    assert (tmp_path / "RESULTS.csv").read_bytes() == expected.getvalue().encode()

@@ -1,0 +1,69 @@
+"""A name and birth date check scores all candidates born that day at once: same answers as one by one."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from screening_fixtures import ON
+
+from keepword.domain.identifiers import make_id_number
+from keepword.screening import RegistryEntry, ScreeningIndex, ScreeningRecord, check
+from keepword.screening import decide
+from keepword.screening.names import person_name_keys, person_name_score_stored
+from keepword.screening.registry_entries import EntryDelisted
+
+BIRTH = date(1985, 7, 1)
+HAN_NAMES = ("张伟", "张伟伟", "张玮", "张大伟", "章伟", "张晓明", "张晓明明", "張曉明", "张晓", "赵伟", "曾小明", "曾晓明")
+LATIN_NAMES = ("ZHANG Wei", "Zhang Xiaoming", "Wei Zhang", "ZENG Xiaoming", "zhangxiaomin")
+
+
+def one_by_one(index: ScreeningIndex, name: str, unkeyed_only: bool) -> tuple[int, float] | None:
+    """The best in-force person born on BIRTH whose name reaches the threshold, candidate by candidate."""
+    keys, best = person_name_keys(name), None
+    for row in index.person_candidates(ON, keys, birth=BIRTH):
+        if unkeyed_only and index.is_keyed(row):
+            continue
+        score = person_name_score_stored(keys, index.stored_name(row))
+        if score >= decide.NAME_MATCH_THRESHOLD and (best is None or score > best[1]):
+            best = (row, score)
+    return best
+
+
+def crowded_index(seed: int, latin: bool) -> ScreeningIndex:
+    """Many people born the same day with alike names: some twice, some not in force, some
+    without an ID number, some written in Latin letters (if asked)."""
+    rng = random.Random(seed)
+    pool = HAN_NAMES + (LATIN_NAMES if latin else ())
+    entries = []
+    for i in range(60):
+        number = "" if rng.random() < 0.3 else make_id_number("110101", BIRTH, i)
+        until = date(2020, 1, 1) if rng.random() < 0.15 else None
+        entries.append(RegistryEntry(f"P{i}", "person", rng.choice(pool), number, BIRTH, in_force_until=until))
+    index = ScreeningIndex.build(entries)
+    for i in rng.sample(range(60), 5):
+        index.apply(EntryDelisted(f"P{i}"))
+    return index
+
+
+def test_scoring_candidates_at_once_finds_what_one_by_one_finds() -> None:
+    for seed in range(8):
+        for latin in (False, True):
+            index = crowded_index(seed, latin)
+            for name in (*HAN_NAMES, *LATIN_NAMES, "王五"):
+                keys = person_name_keys(name)
+                for unkeyed_only in (False, True):
+                    expected = one_by_one(index, name, unkeyed_only)
+                    assert decide._best_name_and_birth(index, keys, BIRTH, ON, decide.NAME_MATCH_THRESHOLD,
+                                                       unkeyed_only) == expected, (seed, latin, name, unkeyed_only)
+
+
+def test_a_review_names_the_best_scoring_entry_in_force() -> None:
+    index = ScreeningIndex.build([
+        RegistryEntry("A", "person", "张晓明明", make_id_number("110101", BIRTH, 1), BIRTH),
+        RegistryEntry("B", "person", "张晓明", make_id_number("110101", BIRTH, 2), BIRTH, in_force_until=date(2020, 1, 1)),
+        RegistryEntry("C", "person", "張曉明", make_id_number("110101", BIRTH, 3), BIRTH),
+        RegistryEntry("D", "person", "张晓明", make_id_number("110101", BIRTH, 4), BIRTH),
+    ])
+    decision = check(index, ScreeningRecord(name="张晓明", birth_date=BIRTH), ON)
+    assert (decision.decision, decision.entry_id, decision.score) == ("review", "C", 100.0)  # B is no longer in force
