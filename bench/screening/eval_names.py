@@ -7,8 +7,8 @@ Every pair is checked against an index holding only its own registry entry. Two 
   ``expected_same_name``.
 * **decision**: ``check()`` against ``expected_decision``; a positive is match or review.
 
-Also asserts the safety rules: never ``match`` without an identifier, never ``review`` without
-a birth date. Writes bench/results/screening_names.json.
+Also asserts the safety rules: never ``match`` without an identifier, never ``review`` of a
+person without a birth date. Writes bench/results/screening_names.json.
 
     python bench/screening/eval_names.py [--labelled tests/data/screening/labelled.csv]
 """
@@ -76,8 +76,8 @@ def evaluate(rows: list[dict[str, str]], threshold: float = NAME_MATCH_THRESHOLD
         score = name_score(row) if row["record_name"] and row["registry_name"] else None
         if decision == "match" and not row["record_id"]:
             violations.append(f"pair {row['pair_id']}: match without an identifier")
-        if decision == "review" and not row["record_birth"] and not row["record_id"]:
-            violations.append(f"pair {row['pair_id']}: review without a birth date")
+        if decision == "review" and not row["record_birth"] and not row["record_id"] and row["kind"] == "person":
+            violations.append(f"pair {row['pair_id']}: review of a person without a birth date")
         by_family[row["family"]].append({"row": row, "decision": decision, "score": score})
     families = {}
     for family, items in sorted(by_family.items()):

@@ -263,7 +263,9 @@ class Generator:
             self.add(family, "organization", (registry_name, code, None), (record_name, record_code, None),
                      "match" if same else "no_match", same)
         else:
-            self.add(family, "organization", (registry_name, code, None), (record_name, "", None), "no_match", same)
+            # A registered name is unique where it was registered: the same name is a review.
+            self.add(family, "organization", (registry_name, code, None), (record_name, "", None),
+                     "review" if same else "no_match", same)
 
     def generate_organizations(self) -> None:
         r = self.random

@@ -6,12 +6,14 @@ The rules (RULES.md section 5):
   bound person's ID number on a listed organisation). The identifier is decisive.
 * ``invalid`` when the identifier fails validation; the reason says why (length, checksum ...).
 * ``review``: the name matches **and** the birth date is the same: a possible match for a
-  human to check, never an automatic block. A name alone never reviews, let alone matches.
+  human to check, never an automatic block. A person's name alone never reviews, let alone
+  matches. An organisation's registered name is unique where it was registered, so the same
+  name without a credit code is a review (unless dates of establishment given on both sides differ).
   (The name is compared with the listed people born that day whose name starts with the
   same letter, so a misspelt first letter goes unnoticed.)
 * ``no_match`` otherwise: a valid identifier not on the list (even if a listed namesake exists),
-  the same name with another birth date (a namesake), a name without a birth date, or an
-  organisation name without its credit code.
+  the same name with another birth date (a namesake), a person's name without a birth date, or an
+  organisation name that no listed organisation has.
 
 The similarity threshold for names was tuned on ``tests/data/screening/labelled.csv`` (see
 ``bench/screening/eval_names.py``).
@@ -303,8 +305,19 @@ def _has_namesake(index: ScreeningIndex, keys: PersonNameKeys, on: date, thresho
 
 
 def _check_organization_name(index: ScreeningIndex, record: ScreeningRecord, on: date) -> Decision:
-    if index.organization_candidates(normalize_org_name(record.name), on):
-        reason = "the name matches a listed organisation, but a name alone cannot identify it: check with the credit code"
-        return Decision(NO_MATCH, "", 0.0, reason, "organization_name_only")
+    """An organisation's name without its credit code: a registered name is unique where it was
+    registered, so the same name (legal-form variants, brackets, spaces, traditional characters
+    aside) is a possible match for review; never a match. A date of establishment given on both
+    sides that differs rules it out."""
+    rows = index.organization_candidates(normalize_org_name(record.name), on)
+    given = record.birth_date
+    same = [row for row in rows if given is None or index.birth_date(row) in (None, given)]
+    if same:
+        entry = index.entry_id(same[0])
+        return Decision(REVIEW, entry, 100.0, f"the name matches listed organisation entry {entry}: a possible match for "
+                        "human review, not an identification; confirm with the credit code", "organization_name")
+    if rows:
+        return Decision(NO_MATCH, "", 0.0, "a listed organisation has this name but another date of establishment: "
+                        "not this organisation", "organization_other_date")
     return Decision(NO_MATCH, "", 0.0, "no listed organisation has this name; without a credit code this is not an "
                     "identification", "organization_name_not_listed")

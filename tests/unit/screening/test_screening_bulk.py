@@ -31,7 +31,7 @@ RECORDS = [
     ["r10", "", "", "", ""],
 ]
 EXPECTED = {"r1": "match", "r2": "review", "r3": "no_match", "r4": "no_match", "r5": "invalid", "r6": "no_match",
-            "r7": "no_match", "r8": "match", "r9": "invalid", "r10": "invalid"}
+            "r7": "review", "r8": "match", "r9": "invalid", "r10": "invalid"}
 
 
 def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:

@@ -105,10 +105,13 @@ def test_name_alone_is_no_match(index: ScreeningIndex) -> None:
     assert decision.decision == "no_match" and "name alone cannot identify" in decision.reason
 
 
-def test_organisation_name_alone_is_no_match(index: ScreeningIndex) -> None:
+def test_organisation_name_without_credit_code_is_a_review_never_a_match(index: ScreeningIndex) -> None:
     decision = check(index, ScreeningRecord(kind="organization", name="北京华信科技有限公司"), on=ON)
-    assert decision.decision == "no_match" and "credit code" in decision.reason
-    assert decide(index, name="北京華信科技有限責任公司") == ("no_match", "")  # kind guessed from the name
+    assert (decision.decision, decision.entry_id) == ("review", "E3")
+    assert "credit code" in decision.reason
+    # legal-form variant and traditional characters, kind guessed from the name
+    assert decide(index, name="北京華信科技有限責任公司") == ("review", "E3")
+    assert decide(index, kind="organization", name="北京华信商贸有限公司") == ("no_match", "")
 
 
 def test_entry_without_id_number_can_be_reviewed_for_a_record_with_one(index: ScreeningIndex) -> None:
@@ -141,11 +144,11 @@ BIRTHS = st.one_of(st.none(), st.sampled_from([ZHANG_SAN_BIRTH, ZENG_BIRTH]), st
 
 @settings(max_examples=200)
 @given(name=NAMES, birth=BIRTHS, kind=st.sampled_from(["", "person", "organization"]))
-def test_without_an_identifier_never_a_match_and_without_birth_never_a_review(name, birth, kind) -> None:
+def test_without_an_identifier_never_a_match_and_a_person_without_birth_never_a_review(name, birth, kind) -> None:
     index = _shared_index()
     decision = check(index, ScreeningRecord(kind=kind, name=name, birth_date=birth), on=ON)
     assert decision.decision != "match"
-    if birth is None:
+    if birth is None and kind == "person":
         assert decision.decision != "review"
 
 
