@@ -75,10 +75,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
 
 
 class KeepwordAPI(FastAPI):
-    """FastAPI with the partner check's lean path (``screening.LeanCheckPath``) in front of its middleware."""
+    """FastAPI with the partner check's lean path (``screening.LeanCheckPath``) in front of it all."""
 
-    def build_middleware_stack(self):
-        return screening.LeanCheckPath(super().build_middleware_stack())
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._lean_check = screening.LeanCheckPath(super().__call__)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            scope["app"] = self  # as the framework sets it: routes reach the app's state through it
+        await self._lean_check(scope, receive, send)
 
 
 def _closing_state(inner):

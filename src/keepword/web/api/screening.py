@@ -159,7 +159,7 @@ async def answer_check(request: Request) -> Response:
 
 
 class LeanCheckPath:
-    """Pure ASGI, in front of the framework's middleware and routing: answers ``POST /check`` itself.
+    """Pure ASGI, in front of the framework: answers ``POST /check`` itself.
 
     A partner check is the hottest route there is, and most of what the framework does per request
     (middleware layers, routing past every route, dependency resolution) costs more than the check.
