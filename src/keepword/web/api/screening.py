@@ -141,11 +141,11 @@ class BodyTooLarge(KeepwordError):
 async def check_one(request: Request) -> Response:
     """``match`` only on a valid listed identifier (or digest); ``review`` for the same name and birth
     date; ``no_match``; ``invalid`` with the reason naming the field. A name alone never matches."""
-    return await answer_check(request)
+    return Response(await answer_check(request), media_type="application/json")
 
 
-async def answer_check(request: Request) -> Response:
-    """What ``POST /check`` answers, on the framework's route or on :class:`LeanCheckPath`."""
+async def answer_check(request: Request) -> bytes:
+    """The JSON answer to ``POST /check``, on the framework's route or on :class:`LeanCheckPath`."""
     principal = await checking_partner(request)
     body = await _read_body(request, ScreeningCheckIn, MAX_CHECK_BODY)
     service = screening_service(request)
@@ -155,7 +155,10 @@ async def answer_check(request: Request) -> Response:
     subject = answer.decision.entry_id or None
     await service.record_read(_entry(service, principal, "screening.check", body.purpose, audit_summary([answer]),
                                      basis, subject_id=subject))
-    return _json_response(f'{_answer_json(answer)[:-1]},"index":{_basis_json(basis)}}}')
+    return f'{_answer_json(answer)[:-1]},"index":{_basis_json(basis)}}}'.encode()
+
+
+_ANSWER_HEADERS = ((b"content-type", b"application/json"), (b"cache-control", b"no-store"))
 
 
 class LeanCheckPath:
@@ -177,13 +180,18 @@ class LeanCheckPath:
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         try:
-            response = await answer_check(request)
+            answer = await answer_check(request)
         except KeepwordError as refused:
             response = await keepword_error(request, refused)
         except RequestValidationError as invalid:
             response = await validation_error(request, invalid)
         except Exception as exc:  # noqa: BLE001 - a bug: logged without its message, answered 500
             response = unexpected_error(scope, exc)
+        else:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(answer)).encode()), *_ANSWER_HEADERS]})
+            await send({"type": "http.response.body", "body": answer})
+            return
         response.headers.setdefault("cache-control", "no-store")
         await response(scope, receive, send)
 
