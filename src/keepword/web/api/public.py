@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defaultload, noload
 
 from keepword.domain.cases import EnforcementCase
+from keepword.domain.listings import Listing
 from keepword.domain.identifiers import normalize_identifier
 from keepword.domain.publication import published_record
 from keepword.store import tables as t
@@ -19,14 +21,23 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"], dependencies=[Depen
                    responses=problem_responses(401, 422, 429))
 
 
+def _published_parts() -> tuple:
+    """Loader options (made at call time: the classes are mapped when the app starts)."""
+    return (noload(EnforcementCase.measures), noload(EnforcementCase.restrictions),
+            defaultload(EnforcementCase.listings).noload(Listing.objections))
+
+
 def published_listings(uow, policy, today, listing_ids: list[str]) -> list[dict]:
     """The published records of these listings, in the given order."""
     if not listing_ids:
         return []
     lst = t.listings.c
     case_ids = dict(uow.session.execute(select(lst.id, lst.case_id).where(lst.id.in_(listing_ids))).all())
+    # The parts a published record shows: the parties, payments (the amount performed) and listings;
+    # measures, restrictions and objections are not read.
     cases = {c.id: c for c in uow.session.scalars(
-        select(EnforcementCase).where(t.cases.c.id.in_(set(case_ids.values()))))}
+        select(EnforcementCase).where(t.cases.c.id.in_(set(case_ids.values())))
+        .options(*_published_parts()))}
     courts = dict(uow.session.execute(select(t.courts.c.id, t.courts.c.name).where(
         t.courts.c.id.in_({c.court_id for c in cases.values()}))).all())
     records = []

@@ -1,0 +1,55 @@
+"""The published list reads only the parts of a case a published record shows, and shows the same."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from keepword.domain.identifiers import make_credit_code, make_id_number
+from keepword.domain.publication import published_record
+from keepword.services import listings, restrictions
+from keepword.services.cases import PartyInput, order_measure, record_payment, register_judgment
+from keepword.web.api.public import published_listings
+
+REPRESENTATIVE = make_id_number("330102", date(1970, 4, 5), 11)
+
+
+def _published_case(ctx, debtor: PartyInput, number: str) -> tuple[str, str]:
+    case = register_judgment(
+        ctx, court_id="330102", case_number=number, amount="250000.00",
+        creditors=[PartyInput("person", "钱七", make_id_number("330102", date(1985, 1, 2), 5))],
+        debtors=[debtor], judgment_date=date(2023, 12, 1), effective_date=date(2023, 12, 20),
+        filed_on=date(2024, 1, 5), by="user:clerk")
+    party = case.debtors[0].party.id
+    today = date(2024, 3, 4)
+    record_payment(ctx, case.id, amount="1000.50", paid_on=today, by="user:clerk")
+    order_measure(ctx, case.id, kind="asset_search", by="user:officer", debtor_id=party, assets_found=False)
+    listing = listings.propose_listing(ctx, case.id, debtor_id=party, grounds=[1, 3], by="user:officer").listings[0]
+    listings.decide_listing(ctx, listing.id, signed_by="user:judge", signer_role="judge", reason="hides assets")
+    listings.serve_decision(ctx, listing.id, served_on=today, by="user:officer")
+    listings.file_objection(ctx, listing.id, kind="wrong_details", statement="wrong address", by="user:officer")
+    order = restrictions.order_restriction(ctx, case.id, debtor_id=party, by="user:officer").restrictions[0]
+    restrictions.grant_exemption(ctx, case.id, order.id, category=order.categories[0], kind="approved",
+                                 reason="medical treatment", valid_from=today, valid_until=today, by="user:judge")
+    return case.id, listing.id
+
+
+def test_published_records_equal_those_of_the_whole_case(ctx):
+    person = _published_case(ctx, PartyInput("person", "张三", make_id_number("330102", date(1980, 5, 17), 7),
+                                             address="杭州市上城区某路1号"), "（2024）浙0102执1号")
+    company = _published_case(ctx, PartyInput(
+        "organization", "杭州华信科技有限公司", make_credit_code("9", "1", "330102", "12345678"),
+        bound_persons=[{"role": "legal_representative", "name": "李四", "id_number": REPRESENTATIVE}]),
+        "（2024）浙0102执2号")
+    today = date(2024, 3, 4)
+    with ctx.uow() as uow:
+        shown = published_listings(uow, ctx.policy, today, [person[1], company[1]])
+    with ctx.uow() as uow:
+        whole = []
+        for case_id, listing_id in (person, company):
+            case = uow.cases.get(case_id)
+            listing = case.listing(listing_id)
+            whole.append(published_record(case, listing, case.debtor(listing.debtor_id).party, ctx.policy, today,
+                                          "杭州市上城区人民法院"))
+    assert shown == whole
+    assert [record["listing_id"] for record in shown] == [person[1], company[1]]
+    assert shown[0]["performed"] == "1000.50" and shown[1]["legal_representative"] == "李四"
