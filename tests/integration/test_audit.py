@@ -147,6 +147,15 @@ def test_a_rewritten_chain_is_caught_by_the_signed_checkpoints(engine, trail, cl
 
 
 @pytest.mark.postgres
+def _run_writers(writer, count: int) -> None:
+    """``writer(n)`` in ``count`` threads at once, until all are done."""
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_concurrent_writers_keep_one_linear_chain(engine, trail, clock):
     errors = []
@@ -159,11 +168,7 @@ def test_concurrent_writers_keep_one_linear_chain(engine, trail, clock):
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run_writers(writer, 6)
     assert not errors
     report = verify_chain(engine, SECRET)
     assert report.ok and report.entries == 90 and report.checkpoints == 9
@@ -187,11 +192,7 @@ def test_concurrent_appends_of_one_and_of_many_entries_keep_one_linear_chain(eng
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run_writers(writer, 8)
     assert not errors
     total = len(numbers)
     assert sorted(numbers) == list(range(1, total + 1)), "every append got its own, consecutive numbers"

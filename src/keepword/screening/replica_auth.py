@@ -10,50 +10,48 @@ holds SHA-256 digests of keys, never the keys themselves.
 
 from __future__ import annotations
 
-import hashlib
-import threading
-import time
-from collections.abc import Callable
+from datetime import datetime, timezone
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from keepword.accounts import AccountsContext
-from keepword.accounts.credentials import API_KEY_PREFIX
+from keepword.accounts.credentials import API_KEY_PREFIX, sha256_hex
 from keepword.accounts.partners import resolve_api_key
+from keepword.accounts.token_cache import VerifiedTokens
 from keepword.domain.errors import AuthenticationFailed
 from keepword.services.access import ANONYMOUS, Principal
 
-#: Keys remembered at most; past that the cache is emptied (a replica serves a few hundred partners).
+#: Keys remembered at most (a replica serves a few hundred partners).
 MAX_KEYS = 10_000
+_API_KEY = "api_key"
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)  # a key has no expiry of its own; the time to live bounds it
 
 
 class CachedApiKeys:
-    """``principal`` is a FastAPI dependency standing in for ``keepword.web.auth.current_principal``."""
+    """``principal`` is a FastAPI dependency standing in for ``keepword.web.auth.current_principal``.
 
-    def __init__(self, accounts: AccountsContext, ttl_seconds: float,
-                 now: Callable[[], float] = time.monotonic) -> None:
+    The keys verified are kept in the same cache as the main server's verified tokens
+    (:class:`keepword.accounts.token_cache.VerifiedTokens`), under a kind of their own.
+    """
+
+    def __init__(self, accounts: AccountsContext, ttl_seconds: float) -> None:
         self.accounts = accounts
-        self.ttl_seconds = ttl_seconds
-        self.now = now
-        self._verified: dict[bytes, tuple[float, Principal]] = {}
-        self._lock = threading.Lock()
+        self._verified = VerifiedTokens(ttl_seconds, max_entries=MAX_KEYS)
+
+    def cached(self, key: str) -> Principal | None:
+        """The partner of a key verified within the time to live, else None."""
+        return self._verified.get(sha256_hex(key), _API_KEY, self.accounts.clock.now())
 
     def resolve(self, key: str) -> Principal | None:
         """The partner of a live key, from the cache while fresh, else from the database."""
-        digest = hashlib.sha256(key.encode()).digest()
-        cached = self._verified.get(digest)
-        now = self.now()
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        cached = self.cached(key)
+        if cached is not None:
+            return cached
+        generation = self._verified.generation
         principal = resolve_api_key(self.accounts, key)
-        with self._lock:
-            if principal is None:
-                self._verified.pop(digest, None)
-            elif self.ttl_seconds > 0:
-                if len(self._verified) >= MAX_KEYS:
-                    self._verified.clear()
-                self._verified[digest] = (now + self.ttl_seconds, principal)
+        if principal is not None:
+            self._verified.put(sha256_hex(key), _API_KEY, principal, _NEVER, generation)
         return principal
 
     async def principal(self, request: Request) -> Principal:
@@ -66,10 +64,7 @@ class CachedApiKeys:
             key = credential.strip()
         if not key:
             return ANONYMOUS
-        cached = self._verified.get(hashlib.sha256(key.encode()).digest())
-        if cached is not None and cached[0] > self.now():
-            return cached[1]
-        principal = await run_in_threadpool(self.resolve, key)
+        principal = self.cached(key) or await run_in_threadpool(self.resolve, key)
         if principal is None:
             raise AuthenticationFailed("API key unknown or revoked")
         return principal

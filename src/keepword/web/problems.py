@@ -62,6 +62,12 @@ class RateLimited(KeepwordError):
         self.retry_after = retry_after
 
 
+class BodyTooLarge(KeepwordError):
+    """A request body over the route's limit: answered 413."""
+
+    code = "body_too_large"
+
+
 class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
 

@@ -107,19 +107,29 @@ def test_an_undecodable_file_leaves_no_output(tmp_path, index, jobs) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["RECORDS.csv"]
 
 
-def test_a_failing_worker_stops_the_run_and_leaves_no_output(tmp_path, index, monkeypatch) -> None:
+def _records_with_a_fault_halfway(tmp_path, monkeypatch, fault) -> Path:
+    """RECORDS.csv of 2,000 records; screening the plain ID number of one in its second half calls ``fault``
+    (the patch is inherited by forked workers)."""
     rows = generated_records(2000, odd_quoting=False)
     records = write_csv(tmp_path / "RECORDS.csv", rows)
-    failing_number = next(row[3] for row in rows[len(rows) // 2:] if row[1] == "person" and len(row) > 4
-                          and len(row[3]) == 18 and not row[4])
+    faulty_number = next(row[3] for row in rows[len(rows) // 2:] if row[1] == "person" and len(row) > 4
+                         and len(row[3]) == 18 and not row[4])
     real = bulk.check_plain_id_number
 
-    def fail_on_one_number(index, id_number, name, on):
-        if id_number == failing_number:
-            raise RuntimeError("disk on fire")
+    def check_plain_id_number(index, id_number, name, on):
+        if id_number == faulty_number:
+            fault()
         return real(index, id_number, name, on)
 
-    monkeypatch.setattr(bulk, "check_plain_id_number", fail_on_one_number)  # forked workers inherit it
+    monkeypatch.setattr(bulk, "check_plain_id_number", check_plain_id_number)
+    return records
+
+
+def test_a_failing_worker_stops_the_run_and_leaves_no_output(tmp_path, index, monkeypatch) -> None:
+    def fail() -> None:
+        raise RuntimeError("disk on fire")
+
+    records = _records_with_a_fault_halfway(tmp_path, monkeypatch, fail)
     (tmp_path / "RESULTS.csv").write_text("an older result\n")
     with pytest.raises(KeepwordError, match="worker process failed: RuntimeError: disk on fire"):
         screen_file(index, records, tmp_path / "RESULTS.csv", on=ON, jobs=2)
@@ -151,18 +161,10 @@ def test_the_bulk_fast_path_gives_the_answers_of_check(tmp_path, index) -> None:
 
 
 def test_a_worker_that_dies_stops_the_run_and_leaves_no_output(tmp_path, index, monkeypatch) -> None:
-    rows = generated_records(2000, odd_quoting=False)
-    records = write_csv(tmp_path / "RECORDS.csv", rows)
-    dying_number = next(row[3] for row in rows[len(rows) // 2:] if row[1] == "person" and len(row) > 4
-                        and len(row[3]) == 18 and not row[4])
-    real = bulk.check_plain_id_number
+    def die() -> None:
+        os._exit(9)  # as if killed for lack of memory
 
-    def die_on_one_number(index, id_number, name, on):
-        if id_number == dying_number:
-            os._exit(9)  # as if killed for lack of memory
-        return real(index, id_number, name, on)
-
-    monkeypatch.setattr(bulk, "check_plain_id_number", die_on_one_number)
+    records = _records_with_a_fault_halfway(tmp_path, monkeypatch, die)
     with pytest.raises(KeepwordError, match="worker process died"):
         screen_file(index, records, tmp_path / "RESULTS.csv", on=ON, jobs=2)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["RECORDS.csv"]

@@ -31,7 +31,7 @@ from keepword.screening.partner_checks import (MAX_BATCH_RECORDS, RECORD_FIELDS,
                                                audit_summary)
 from keepword.services.access import Principal
 from keepword.web.auth import current_principal, require_scope
-from keepword.web.problems import (RateLimited, keepword_error, problem_responses, unexpected_error,
+from keepword.web.problems import (BodyTooLarge, RateLimited, keepword_error, problem_responses, unexpected_error,
                                    validation_error)
 from keepword.web.schemas.screening import ScreeningBatchIn, ScreeningBatchOut, ScreeningCheckIn, ScreeningCheckOut
 
@@ -125,15 +125,9 @@ async def _read_body(request: Request, model: type[Body], limit: int | None = No
         raise RequestValidationError(invalid.errors(include_url=False)) from None
 
 
-CHECK_PATH = "/api/v1/screening/check"
+CHECK_PATH = f"{router.prefix}/check"
 #: The largest body a single check may send (one record is a few hundred bytes).
 MAX_CHECK_BODY = 64 * 1024
-
-
-class BodyTooLarge(KeepwordError):
-    """A single check's body over :data:`MAX_CHECK_BODY`: answered 413."""
-
-    code = "body_too_large"
 
 
 @router.post("/check", response_model=ScreeningCheckOut, summary="Screen one person or organisation",
