@@ -9,6 +9,7 @@ from keepword.domain.publication import published_record
 from keepword.services import listings, restrictions
 from keepword.services.cases import PartyInput, order_measure, record_payment, register_judgment
 from keepword.web.api.public import published_listings
+from keepword.web.api.published_read import check_party
 
 REPRESENTATIVE = make_id_number("330102", date(1970, 4, 5), 11)
 
@@ -53,3 +54,23 @@ def test_published_records_equal_those_of_the_whole_case(ctx):
     assert shown == whole
     assert [record["listing_id"] for record in shown] == [person[1], company[1]]
     assert shown[0]["performed"] == "1000.50" and shown[1]["legal_representative"] == "李四"
+
+
+def test_a_partner_check_sees_restrictions_as_the_orders_decide_them(ctx):
+    debtor_id = make_id_number("330102", date(1980, 5, 17), 7)
+    case_id, listing_id = _published_case(ctx, PartyInput("person", "张三", debtor_id), "（2024）浙0102执3号")
+    with ctx.uow() as uow:
+        order = uow.cases.get(case_id).restrictions[0]
+        exempted = order.exemptions[0].category
+        expected = {day: sorted(c for c in order.categories if order.restricts(c, day))
+                    for day in (date(2024, 3, 4), date(2024, 3, 5))}
+    with ctx.uow() as uow:
+        conn = uow.session.connection()
+        on_exempt_day = check_party(conn, ctx.policy, date(2024, 3, 4), debtor_id)
+        next_day = check_party(conn, ctx.policy, date(2024, 3, 5), debtor_id)
+        unknown = check_party(conn, ctx.policy, date(2024, 3, 4), make_id_number("330102", date(1990, 1, 1), 3))
+    assert exempted not in on_exempt_day.restricted_categories and exempted in next_day.restricted_categories
+    assert on_exempt_day.restricted_categories == expected[date(2024, 3, 4)]
+    assert next_day.restricted_categories == expected[date(2024, 3, 5)]
+    assert [r["listing_id"] for r in on_exempt_day.records] == [listing_id]
+    assert unknown == (None, [], [])

@@ -1,10 +1,17 @@
-"""Partner systems and their API keys: shown once, stored hashed, rotatable and revocable."""
+"""Partner systems and their API keys: shown once, stored hashed, rotatable and revocable.
+
+A key verified against the database is remembered among the verified tokens
+(:class:`keepword.accounts.token_cache.VerifiedTokens`, keyed by the key's SHA-256) for their time
+to live, so that a partner's every check need not look its key up again. Rotating or revoking keys
+through this process forgets them at once; done by another process (the CLI, another server), it
+takes effect within the time to live (KEEPWORD_TOKEN_CACHE_SECONDS).
+"""
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -12,11 +19,17 @@ from sqlalchemy.orm import Session
 from keepword.accounts.context import AccountsContext
 from keepword.accounts.credentials import api_key_prefix, new_api_key, sha256_hex
 from keepword.accounts.partner_types import scopes_for
+from keepword.accounts.token_cache import VerifiedTokens
 from keepword.audit.entries import AuditEntry
 from keepword.domain.errors import NotFound, ValidationFailed
 from keepword.domain.ids import new_id
 from keepword.services.access import PARTNER, Principal
 from keepword.store import tables as t
+
+
+#: The kind under which verified partner keys are remembered among verified tokens.
+API_KEY_KIND = "api_key"
+_NO_EXPIRY = datetime.max.replace(tzinfo=timezone.utc)  # a key has no expiry of its own; the time to live bounds it
 
 
 @dataclass(frozen=True)
@@ -79,18 +92,43 @@ def rotate_key(acc: AccountsContext, partner_id: str, *, actor: str) -> IssuedKe
     with Session(acc.engine) as session, session.begin():
         _partner(session, partner_id)
         _revoke(acc, session, partner_id, None, actor)
-        return _issue(acc, session, partner_id, actor)
+        issued = _issue(acc, session, partner_id, actor)
+    acc.verified_tokens.forget_user(partner_id)  # after the commit: a lookup from now on sees the revocation
+    return issued
 
 
 def revoke_keys(acc: AccountsContext, partner_id: str, *, actor: str, prefix: str | None = None) -> int:
     """Revoke one key (by prefix) or all keys of a partner; returns how many were live."""
     with Session(acc.engine) as session, session.begin():
         _partner(session, partner_id)
-        return _revoke(acc, session, partner_id, prefix, actor)
+        revoked = _revoke(acc, session, partner_id, prefix, actor)
+    acc.verified_tokens.forget_user(partner_id)
+    return revoked
 
 
-def resolve_api_key(acc: AccountsContext, key: str) -> Principal | None:
-    """The partner a live key belongs to, or None."""
+def cached_api_key(acc: AccountsContext, key: str, cache: VerifiedTokens | None = None) -> Principal | None:
+    """The partner of a key verified within the cache's time to live, without I/O; None: ask ``resolve_api_key``.
+
+    ``cache``: where verified keys are remembered (default: the account services' verified tokens).
+    """
+    return (acc.verified_tokens if cache is None else cache).get(sha256_hex(key), API_KEY_KIND, acc.clock.now())
+
+
+def resolve_api_key(acc: AccountsContext, key: str, cache: VerifiedTokens | None = None) -> Principal | None:
+    """The partner a live key belongs to, or None; from ``cache`` while fresh, else from the database."""
+    cache = acc.verified_tokens if cache is None else cache
+    digest = sha256_hex(key)
+    known = cache.get(digest, API_KEY_KIND, acc.clock.now())
+    if known is not None:
+        return known
+    generation = cache.generation
+    principal = _partner_of_key(acc, key)
+    if principal is not None:
+        cache.put(digest, API_KEY_KIND, principal, _NO_EXPIRY, generation)
+    return principal
+
+
+def _partner_of_key(acc: AccountsContext, key: str) -> Principal | None:
     prefix = api_key_prefix(key)
     if prefix is None:
         return None

@@ -10,22 +10,18 @@ holds SHA-256 digests of keys, never the keys themselves.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from keepword.accounts import AccountsContext
-from keepword.accounts.credentials import API_KEY_PREFIX, sha256_hex
-from keepword.accounts.partners import resolve_api_key
+from keepword.accounts.credentials import API_KEY_PREFIX
+from keepword.accounts.partners import cached_api_key, resolve_api_key
 from keepword.accounts.token_cache import VerifiedTokens
 from keepword.domain.errors import AuthenticationFailed
 from keepword.services.access import ANONYMOUS, Principal
 
 #: Keys remembered at most (a replica serves a few hundred partners).
 MAX_KEYS = 10_000
-_API_KEY = "api_key"
-_NEVER = datetime.max.replace(tzinfo=timezone.utc)  # a key has no expiry of its own; the time to live bounds it
 
 
 class CachedApiKeys:
@@ -41,18 +37,11 @@ class CachedApiKeys:
 
     def cached(self, key: str) -> Principal | None:
         """The partner of a key verified within the time to live, else None."""
-        return self._verified.get(sha256_hex(key), _API_KEY, self.accounts.clock.now())
+        return cached_api_key(self.accounts, key, self._verified)
 
     def resolve(self, key: str) -> Principal | None:
         """The partner of a live key, from the cache while fresh, else from the database."""
-        cached = self.cached(key)
-        if cached is not None:
-            return cached
-        generation = self._verified.generation
-        principal = resolve_api_key(self.accounts, key)
-        if principal is not None:
-            self._verified.put(sha256_hex(key), _API_KEY, principal, _NEVER, generation)
-        return principal
+        return resolve_api_key(self.accounts, key, self._verified)
 
     async def principal(self, request: Request) -> Principal:
         """The partner calling (``X-API-Key``, or ``Authorization: Bearer kwp_...``), or ANONYMOUS."""

@@ -13,7 +13,7 @@ from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from keepword.accounts.credentials import API_KEY_PREFIX
-from keepword.accounts.partners import resolve_api_key
+from keepword.accounts.partners import cached_api_key, resolve_api_key
 from keepword.accounts.tokens import BEARER, SESSION, cached_principal, issue_token, resolve_token, revoke_token
 from keepword.domain.errors import AuthenticationFailed, PermissionDenied
 from keepword.services.access import ANONYMOUS, Principal
@@ -48,7 +48,8 @@ async def current_principal(request: Request) -> Principal:
     if not api_key and credential.startswith(f"{API_KEY_PREFIX}_"):
         api_key = credential
     if api_key:
-        principal = await run_in_threadpool(resolve_api_key, state.accounts, api_key)
+        principal = cached_api_key(state.accounts, api_key) or \
+            await run_in_threadpool(resolve_api_key, state.accounts, api_key)
         if principal is None:
             raise AuthenticationFailed("API key unknown or revoked")
     elif credential:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
 
 from keepword.accounts.partner_types import CHECK
 from keepword.domain.identifiers import normalize_identifier
-from keepword.domain.restrictions import RestrictionOrder
 from keepword.services.access import Principal
-from keepword.store import tables as t
 from keepword.web.api.deps import read_entry
-from keepword.web.api.public import published_listings
+from keepword.web.api.published_read import check_party
 from keepword.web.auth import require_scope
 from keepword.web.problems import problem_responses
 from keepword.web.rate_limit import rate_limited
@@ -26,21 +23,11 @@ router = APIRouter(prefix="/api/v1/partner", tags=["partner"], dependencies=[Dep
 def check(body: CheckIn, request: Request, principal: Principal = Depends(require_scope(CHECK))) -> CheckOut:
     """A decisive check by a validated identifier only: names never decide (RULES.md §5)."""
     state = web_state(request)
-    key = normalize_identifier(body.identifier)
     today = state.clock.now().astimezone(state.ctx.policy.zone).date()
-    lst, r = t.listings.c, t.restrictions.c
-    with state.reads.uow() as uow:
-        party = uow.parties.by_identifier(key)
-        party_id = party.id if party is not None else None
-        listing_ids, categories = [], set()
-        if party is not None:
-            listing_ids = list(uow.session.scalars(select(lst.id).where(
-                lst.debtor_id == party.id, lst.state == "published").order_by(lst.id)))
-            for order in uow.session.scalars(select(RestrictionOrder).where(r.debtor_id == party.id,
-                                                                             r.lifted_on.is_(None))):
-                categories.update(c for c in order.categories if order.restricts(c, today))
-        records = published_listings(uow, state.ctx.policy, today, listing_ids)
+    with state.read_engine.connect() as conn:
+        found = check_party(conn, state.ctx.policy, today, normalize_identifier(body.identifier))
+    party_id, records = found.party_id, found.records
     state.record_read(read_entry(state, principal, "partner.check", "party", party_id, body.purpose,
                                  found=party_id is not None, listed=bool(records)))
-    return CheckOut(listed=bool(records), restricted_categories=sorted(categories),
+    return CheckOut(listed=bool(records), restricted_categories=found.restricted_categories,
                     listings=[PublishedListing(**rec) for rec in records])

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import or_, select
-from sqlalchemy.orm import defaultload, noload
 
-from keepword.domain.cases import EnforcementCase
-from keepword.domain.listings import Listing
 from keepword.domain.identifiers import normalize_identifier
-from keepword.domain.publication import published_record
 from keepword.store import tables as t
 from keepword.web.api.case_search import decode_cursor, encode_cursor
+from keepword.web.api.published_read import published_records
 from keepword.web.problems import problem_responses
 from keepword.web.rate_limit import rate_limited
 from keepword.web.schemas.public import PublishedListing, PublishedPage
@@ -21,32 +18,9 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"], dependencies=[Depen
                    responses=problem_responses(401, 422, 429))
 
 
-def _published_parts() -> tuple:
-    """Loader options (made at call time: the classes are mapped when the app starts)."""
-    return (noload(EnforcementCase.measures), noload(EnforcementCase.restrictions),
-            defaultload(EnforcementCase.listings).noload(Listing.objections))
-
-
 def published_listings(uow, policy, today, listing_ids: list[str]) -> list[dict]:
     """The published records of these listings, in the given order."""
-    if not listing_ids:
-        return []
-    lst = t.listings.c
-    case_ids = dict(uow.session.execute(select(lst.id, lst.case_id).where(lst.id.in_(listing_ids))).all())
-    # The parts a published record shows: the parties, payments (the amount performed) and listings;
-    # measures, restrictions and objections are not read.
-    cases = {c.id: c for c in uow.session.scalars(
-        select(EnforcementCase).where(t.cases.c.id.in_(set(case_ids.values())))
-        .options(*_published_parts()))}
-    courts = dict(uow.session.execute(select(t.courts.c.id, t.courts.c.name).where(
-        t.courts.c.id.in_({c.court_id for c in cases.values()}))).all())
-    records = []
-    for listing_id in listing_ids:
-        case = cases[case_ids[listing_id]]
-        listing = case.listing(listing_id)
-        party = case.debtor(listing.debtor_id).party
-        records.append(published_record(case, listing, party, policy, today, courts.get(case.court_id)))
-    return records
+    return published_records(uow.session.connection(), policy, today, listing_ids)
 
 
 @router.get("/listings", response_model=PublishedPage, summary="The published list of dishonest judgment debtors")
