@@ -57,9 +57,10 @@ def test_the_read_model_answers_what_the_aggregate_does(api):
     assert response.status_code == 200, response.text
     with api.app.state.keepword.reads.uow() as uow:
         aggregate = uow.cases.get(case_id)
-        expected = json.loads(case_out(aggregate).model_dump_json())
-    answer = response.json()
+        expected_bytes = case_out(aggregate).model_dump_json().encode()
+    expected, answer = json.loads(expected_bytes), response.json()
     assert answer == expected
+    assert response.content == expected_bytes, "the same JSON, byte for byte"
     assert response.headers["etag"] == f'"{expected["version"]}"'
     assert answer["paid"] == "1100.00" and answer["outstanding"] == "248900.00"
     assert len(answer["parties"]) == 3 and len(answer["listings"][0]["objections"]) == 1
@@ -124,3 +125,49 @@ def test_reads_answered_until_shutdown_are_in_a_chain_that_keepword_audit_verify
     with api_sqlite.accounts.engine.connect() as conn:
         readers = conn.execute(select(t.audit_log.c.actor).where(t.audit_log.c.action == "read.case")).scalars().all()
     assert len(readers) == 6 and readers[-1] == "user:late"
+
+
+def test_the_lean_case_read_answers_as_the_framework_route_would(api):
+    """GET /cases/{id} is answered in front of the framework's middleware; the route behind it stays
+    the reference: same statuses, codes, bodies and headers, for every kind of caller."""
+    from fastapi import FastAPI
+
+    behind = FastAPI.build_middleware_stack(api.app)
+
+    async def framework_only(scope, receive, send):
+        scope["app"] = api.app
+        await behind(scope, receive, send)
+
+    route = TestClient(framework_only, base_url="https://testserver")
+    case_id = rich_case(api)
+    officer = api.headers("officer")
+    asks = [
+        (f"{V1}/cases/{case_id}", officer),
+        (f"{V1}/cases/{case_id}?purpose=objection%20review", api.headers("judge")),
+        (f"{V1}/cases/{case_id}?purpose=no", officer),
+        (f"{V1}/cases/{case_id}?purpose={'x' * 201}", officer),
+        (f"{V1}/cases/{case_id}", api.headers("clerk")),
+        (f"{V1}/cases/{case_id}", api.headers("supervisor", court="330000")),
+        (f"{V1}/cases/{case_id}", api.headers("officer", court="330100")),
+        (f"{V1}/cases/{'0' * 26}", officer),
+        (f"{V1}/cases/{case_id}", api.headers("auditor")),
+        (f"{V1}/cases/{case_id}", {"X-API-Key": api.partner_key("bank")}),
+        (f"{V1}/cases/{case_id}", {"Authorization": "Bearer not-a-token"}),
+        (f"{V1}/cases/{case_id}", {"Authorization": "Basic dXNlcjpwYXNz"}),
+        (f"{V1}/cases/{case_id}", {}),
+        (f"{V1}/cases/{case_id}?purpose=no", {}),
+    ]
+    statuses = set()
+    for path, headers in asks:
+        lean, framework = (client.get(path, headers=headers) for client in (api.client, route))
+        assert lean.status_code == framework.status_code, (path, headers)
+        statuses.add(lean.status_code)
+        for header in ("content-type", "cache-control", "www-authenticate", "etag"):
+            assert lean.headers.get(header) == framework.headers.get(header), (path, header)
+        assert lean.headers["cache-control"] == "no-store"
+        if lean.status_code == 200:
+            assert lean.content == framework.content
+        else:
+            assert {k: lean.json().get(k) for k in ("code", "field", "detail")} == \
+                   {k: framework.json().get(k) for k in ("code", "field", "detail")}, (path, headers)
+    assert statuses == {200, 401, 403, 404, 422}

@@ -105,7 +105,12 @@ async def enforce_access_rule(request: Request, principal: Principal = Depends(c
     route = request.scope.get("route")
     if is_page_route(route):
         return  # portal pages answer HTML and check access themselves, against pages.access.PAGE_ACCESS
-    roles = allowed_roles(request.method, getattr(route, "path", ""))
+    check_access(request.method, getattr(route, "path", ""), principal)
+
+
+def check_access(method: str, path: str, principal: Principal) -> None:
+    """Refuse ``principal`` the route ``method path`` (its path template) unless its rule names one of their roles."""
+    roles = allowed_roles(method, path)
     if roles is None:
         raise PermissionDenied("this route has no access rule")
     if not principal.has(*roles):

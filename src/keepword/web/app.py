@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
     screening_service, live_index = screening_for(state, screening_holder)
 
     app = KeepwordAPI(title="keepword", version="1", description=DESCRIPTION, lifespan=_closing_state(run_with(live_index)),
-                  dependencies=[Depends(enforce_access_rule)], responses=problem_responses(400, 401, 403, 422, 500))
+                      lean_paths=(screening.LeanCheckPath, cases.LeanCaseRead),
+                      dependencies=[Depends(enforce_access_rule)], responses=problem_responses(400, 401, 403, 422, 500))
     app.state.keepword = state
     app.state.screening = screening_service
     install_problem_handlers(app)
@@ -75,16 +76,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
 
 
 class KeepwordAPI(FastAPI):
-    """FastAPI with the partner check's lean path (``screening.LeanCheckPath``) in front of it all."""
+    """FastAPI with lean paths (keepword.web.lean) in front of it all: by default the partner check
+    (``screening.LeanCheckPath``); the main app adds the read of a case (``cases.LeanCaseRead``)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, lean_paths: tuple = (screening.LeanCheckPath,), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._lean_check = screening.LeanCheckPath(super().__call__)
+        front = super().__call__
+        for lean_path in reversed(lean_paths):
+            front = lean_path(front)
+        self._front = front
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
             scope["app"] = self  # as the framework sets it: routes reach the app's state through it
-        await self._lean_check(scope, receive, send)
+        await self._front(scope, receive, send)
 
 
 def _closing_state(inner):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from operator import itemgetter
 
 from sqlalchemy import Engine, JSON, Text, bindparam, cast, func, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
@@ -64,6 +65,7 @@ del c, cp, p
 _ORDER = {"party": ("role", "link_id"), "payment": ("paid_on", "id"), "measure": ("ordered_on", "id"),
           "listing": ("proposed_on", "id"), "objection": ("filed_on", "id"), "restriction": ("ordered_on", "id"),
           "exemption": ("id",)}
+_SORT_KEYS = {kind: itemgetter(*keys) for kind, keys in _ORDER.items()}
 
 
 def _as_utc(value: str) -> datetime:
@@ -136,14 +138,16 @@ def _fetch_prepared(driver, sql: str, case_id: str) -> list[tuple[str, str]]:
 
 def _records(rows: Iterable[tuple[str, str]]) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {kind: [] for kind in _PARTS}
-    for kind, body in rows:
-        record = json.loads(body)
+    rows = list(rows)
+    records = json.loads(f"[{','.join([body for _, body in rows])}]")  # one parse instead of one per row
+    for (kind, _), record in zip(rows, records):
         for key, convert in _CONVERTERS[kind]:
             if record[key] is not None:
                 record[key] = convert(record[key])
         found[kind].append(record)
-    for kind, keys in _ORDER.items():
-        found[kind].sort(key=lambda r: tuple(r[k] for k in keys))
+    for kind, key in _SORT_KEYS.items():
+        if len(found[kind]) > 1:
+            found[kind].sort(key=key)
     return found
 
 

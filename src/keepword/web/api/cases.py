@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +22,9 @@ from keepword.web.api.case_read import read_case
 from keepword.web.api.case_search import CaseFilters, search_case_ids
 from keepword.web.api.deps import guarded_context, read_entry, respond_case, visible_courts
 from keepword.web.api.present import case_summary, party_out
+from keepword.web.access_rules import check_access
 from keepword.web.auth import current_principal
+from keepword.web.lean import Answer, answer_in_front
 from keepword.web.problems import problem_responses
 from keepword.web.schemas.cases import CaseOut, CasePage, PartyIn, PartyOut, RegisterCaseIn
 from keepword.web.state import web_state
@@ -77,9 +81,18 @@ def list_cases(request: Request, principal: Principal = Depends(current_principa
     return CasePage(items=items, next_cursor=next_cursor)
 
 
+CASE_ROUTE = "/api/v1/cases/{case_id}"
+
+
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case; the ETag is its version")
 async def get_case(case_id: str, request: Request, principal: Principal = Depends(current_principal),
                    purpose: str = Purpose) -> Response:
+    body, headers = await answer_case(request, principal, case_id, purpose)
+    return Response(body, media_type="application/json", headers={k.decode(): v.decode() for k, v in headers})
+
+
+async def answer_case(request: Request, principal: Principal, case_id: str, purpose: str) -> Answer:
+    """The JSON answer to ``GET /cases/{case_id}`` and its ETag, on the framework's route or on :class:`LeanCaseRead`."""
     state = web_state(request)
     # Read one snapshot without the write lock, then record the read: nothing is answered unrecorded.
     courts = visible_courts(principal)
@@ -90,9 +103,48 @@ async def get_case(case_id: str, request: Request, principal: Principal = Depend
     else:
         answer = await run_in_threadpool(read_case, state.read_engine, case_id, courts)
     await state.record_read_async(read_entry(state, principal, "read.case", "case", answer["id"], purpose))
-    # Validated and serialised here in one step, rather than by the route's response handling in two.
-    body = CaseOut.model_validate(answer).model_dump_json()
-    return Response(body, media_type="application/json", headers={"ETag": f'"{answer["version"]}"'})
+    # Validated and serialised here in one step (pydantic-core), rather than by the route's response handling in two.
+    body = CaseOut.model_validate(answer).model_dump_json().encode()
+    return body, ((b"etag", f'"{answer["version"]}"'.encode()),)
+
+
+_PURPOSE = TypeAdapter(Annotated[str, StringConstraints(min_length=3, max_length=200)])
+_CASE_PATH = re.compile(r"/api/v1/cases/([^/]+)")
+
+
+class LeanCaseRead:
+    """Pure ASGI, in front of the framework: answers ``GET /api/v1/cases/{case_id}`` itself
+    (see keepword.web.lean) with the route's steps: the caller, the route's access rule, the
+    purpose, then :func:`answer_case`. Everything else goes on to ``app``."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        found = scope["type"] == "http" and scope["method"] == "GET" and _CASE_PATH.fullmatch(scope["path"])
+        if not found:
+            return await self.app(scope, receive, send)
+
+        async def answer(request: Request) -> Answer:
+            principal = await current_principal(request)
+            check_access("GET", CASE_ROUTE, principal)
+            return await answer_case(request, principal, found.group(1), _purpose(request))
+
+        await answer_in_front(scope, receive, send, answer)
+
+
+def _purpose(request: Request) -> str:
+    """The ``purpose`` query parameter, validated as the route's ``Purpose`` validates it."""
+    if not request.scope["query_string"]:
+        return Purpose.default
+    purpose = request.query_params.get("purpose")
+    if purpose is None:
+        return Purpose.default
+    try:
+        return _PURPOSE.validate_python(purpose)
+    except ValidationError as invalid:
+        raise RequestValidationError([{**error, "loc": ("query", "purpose")}
+                                      for error in invalid.errors(include_url=False)]) from None
 
 
 @router.get("/cases/{case_id}/parties", response_model=list[PartyOut], summary="The parties of a case, in full")

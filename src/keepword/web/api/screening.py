@@ -31,8 +31,8 @@ from keepword.screening.partner_checks import (MAX_BATCH_RECORDS, RECORD_FIELDS,
                                                audit_summary)
 from keepword.services.access import Principal
 from keepword.web.auth import current_principal, require_scope
-from keepword.web.problems import (BodyTooLarge, RateLimited, keepword_error, problem_responses, unexpected_error,
-                                   validation_error)
+from keepword.web.lean import Answer, answer_in_front
+from keepword.web.problems import BodyTooLarge, RateLimited, problem_responses
 from keepword.web.schemas.screening import ScreeningBatchIn, ScreeningBatchOut, ScreeningCheckIn, ScreeningCheckOut
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -152,9 +152,6 @@ async def answer_check(request: Request) -> bytes:
     return f'{_answer_json(answer)[:-1]},"index":{_basis_json(basis)}}}'.encode()
 
 
-_ANSWER_HEADERS = ((b"content-type", b"application/json"), (b"cache-control", b"no-store"))
-
-
 class LeanCheckPath:
     """Pure ASGI, in front of the framework: answers ``POST /check`` itself.
 
@@ -172,22 +169,11 @@ class LeanCheckPath:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["path"] != CHECK_PATH or scope["method"] != "POST":
             return await self.app(scope, receive, send)
-        request = Request(scope, receive)
-        try:
-            answer = await answer_check(request)
-        except KeepwordError as refused:
-            response = await keepword_error(request, refused)
-        except RequestValidationError as invalid:
-            response = await validation_error(request, invalid)
-        except Exception as exc:  # noqa: BLE001 - a bug: logged without its message, answered 500
-            response = unexpected_error(scope, exc)
-        else:
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-length", str(len(answer)).encode()), *_ANSWER_HEADERS]})
-            await send({"type": "http.response.body", "body": answer})
-            return
-        response.headers.setdefault("cache-control", "no-store")
-        await response(scope, receive, send)
+        await answer_in_front(scope, receive, send, _lean_check)
+
+
+async def _lean_check(request: Request) -> Answer:
+    return await answer_check(request), ()
 
 
 @router.post("/batch", response_model=ScreeningBatchOut,
