@@ -32,7 +32,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,8 +42,9 @@ from datetime import date, datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
 
+from common import free_port, postgres_answers, scratch_postgres
+
 RESULTS = Path(__file__).parent / "results" / "api.json"
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 NOTE = ("case_bearer: the token is checked against an in-process cache of verified tokens (the database "
         "only on a miss), the case and all its parts come from one UNION ALL query, and the read's audit "
         "entry is committed by the group-commit writer before the answer leaves; whoami_bearer is "
@@ -109,12 +109,6 @@ def prepare(db: str) -> tuple[str, str, str, str]:
     key = create_partner(accounts, "bench bank", "bank", actor="bench").key
     engine.dispose()
     return case.id, token, key, debtor_id
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---- the client: raw HTTP/1.1 keep-alive over asyncio streams, several processes ----------------------
@@ -194,34 +188,6 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60.0) -
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("the server did not come up")
-
-
-def postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def scratch_postgres():
-    """(url, drop): a fresh database on the local server."""
-    from sqlalchemy import text
-
-    from keepword.store.database import make_engine
-
-    name = f"keepword_api_bench_{os.getpid()}"
-    admin = make_engine(POSTGRES_ADMIN, pool=False)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def audit_intact(db: str) -> dict:
@@ -317,11 +283,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         backends["sqlite"] = measure(f"sqlite:///{Path(tmp) / 'bench.db'}", args)
     if not args.no_postgres and postgres_answers():
-        url, drop = scratch_postgres()
-        try:
+        with scratch_postgres("keepword_api_bench") as engine:
+            url = engine.url.render_as_string(hide_password=False)
+            engine.dispose()
             backends["postgresql"] = measure(url, args)
-        finally:
-            drop()
     result = {
         "benchmark": "api: authenticated reads vs /health on one uvicorn server, same run",
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -1,10 +1,10 @@
-"""What the bulk-write benchmarks (demo_bench.py, import_bench.py) share.
+"""What the benchmarks share (mostly the bulk-write ones, demo_bench.py and import_bench.py).
 
 Their baseline: the rows a run wrote, read back as the driver returns them, deleted, and inserted
 again with one DB-API ``executemany`` per table in one transaction (``raw``: no domain, no ORM,
 values already in database form), and through SQLAlchemy Core's ``execute(insert(table), rows)``
 for reference (``core``: bind processors for amounts, timestamps and JSON). Also: a scratch
-PostgreSQL database, the machine facts every result records, and medians.
+PostgreSQL database, a free port, the machine facts every result records, and medians.
 """
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ from sqlalchemy import Engine, Table, func, insert, select, text
 from keepword.store.database import make_engine
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 at the moment of asking."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def postgres_answers(tries: int = 5) -> bool:

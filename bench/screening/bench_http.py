@@ -30,7 +30,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,19 +43,15 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).parents[1]))
 
+from common import free_port  # noqa: E402
 from http_load import exchange, get, post, run_round  # noqa: E402
 from synth import Synthesizer, write_registry  # noqa: E402
 
 RESULTS = ROOT / "bench/results/screening_http.json"
 SECRET_KEY = "bench-secret-key-0123456789"
 PURPOSE = "benchmark"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def partner_key(db_url: str) -> str:
