@@ -171,3 +171,17 @@ def test_the_lean_case_read_answers_as_the_framework_route_would(api):
             assert {k: lean.json().get(k) for k in ("code", "field", "detail")} == \
                    {k: framework.json().get(k) for k in ("code", "field", "detail")}, (path, headers)
     assert statuses == {200, 401, 403, 404, 422}
+
+
+def test_reads_on_a_kept_connection_see_every_later_commit(api):
+    from keepword.web.api.case_read import close_readers, read_case
+
+    state, courts = api.app.state.keepword, frozenset({"330102"})
+    case_id = rich_case(api)
+    before = read_case(state.read_engine, case_id, courts)
+    record_payment(state.ctx, case_id, amount="10.00", paid_on=TODAY, by="user:clerk")
+    after = read_case(state.read_engine, case_id, courts)
+    assert (before["paid"], after["paid"]) == ("1100.00", "1110.00")
+    assert len(after["payments"]) == len(before["payments"]) + 1
+    close_readers(state.read_engine)  # as at shutdown: the next read opens a connection again
+    assert read_case(state.read_engine, case_id, courts) == after

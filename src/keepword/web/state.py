@@ -48,8 +48,11 @@ class WebState:
         await self.audit_writer.write_async(entry)
 
     def close(self) -> None:
-        """On shutdown: commit the audit entries still queued."""
+        """On shutdown: commit the audit entries still queued, close the connections reads keep."""
+        from keepword.web.api.case_read import close_readers
+
         self.audit_writer.close()
+        close_readers(self.read_engine)
 
 
 #: The state of the app serving the current request (set by a middleware), for helpers called without the request.
