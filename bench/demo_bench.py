@@ -5,8 +5,9 @@ scratch database) and each of 3 runs:
 
 1. ``demo``: what `keepword demo` does after the process starts and the schema is migrated: draw
    the plans, tell every case through the domain (register, pay, list, object, restrict, close),
-   and write courts and cases in units of work of 500 cases (rows straight to the driver, outbox
-   rows, audit log). The part of it spent inside the units of work is reported as ``demo_write``.
+   and write courts and cases in units of work of 2,000 cases (``keepword.demo.loading.BATCH_SIZE``:
+   rows straight to the driver, outbox rows, audit log). The part of it spent inside the units of
+   work is reported as ``demo_write``.
    As in `keepword demo`, nothing in the process maps the domain classes, so the cases are plain objects.
 2. ``raw``: the rows the demo wrote, read back, deleted, and inserted again with one DBAPI
    ``executemany`` per table in one transaction: no domain, no ORM, values already in database form.

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from keepword.audit import AuditEntry, AuditTrail, verify_chain
+from keepword.audit import AuditEntry, AuditTrail, entry_for_event, verify_chain
 from keepword.domain import events as ev
 from keepword.store.unit_of_work import write_outbox
 
@@ -263,3 +263,37 @@ def test_a_large_append_stores_the_same_rows(engine):
     else:
         assert at == expected_at
     assert verify_chain(engine, SECRET).ok
+
+
+def _audit_rows(engine, write) -> list[tuple]:
+    """The audit rows ``write(session)`` appends to an empty log; rolled back afterwards."""
+    with Session(engine) as session:
+        with session.begin():
+            write(session)
+            rows = [tuple(row) for row in session.connection().exec_driver_sql(
+                "SELECT seq, at, actor, action, subject_type, subject_id, purpose, CAST(details AS TEXT), prev_hash, "
+                "hash FROM audit_log ORDER BY seq")]
+            session.rollback()
+    return rows
+
+
+def test_the_hook_writes_for_each_event_the_entry_entry_for_event_makes(engine):
+    """The hook puts the events' entries together directly (a bulk write appends tens of thousands): the same
+    rows as appending ``entry_for_event`` of each, for instants in UTC and in other zones, any actor and case."""
+    utc = AT.astimezone(timezone.utc)
+    events = _events() + [
+        ev.WarningIssued(occurred_at=utc, case_id="case-2", actor=None),
+        ev.PaymentRecorded(occurred_at=utc, case_id="", debtor_id="party-2", actor="user:" + "长" * 120,
+                           payment_id="pay-2", amount=Decimal("0.5"), currency="CNY", paid_on=date(2024, 3, 4),
+                           outstanding=Decimal("0")),
+        ev.DebtorListed(occurred_at=utc + timedelta(microseconds=1), case_id="c" * 80, debtor_id="party-2",
+                        actor="user:judge-9", listing_id="listing-2", grounds=(1,), published_on=date(2024, 4, 13),
+                        expires_on=date(2026, 4, 13), published={"name": "李四"}),
+        ev.CaseClosed(occurred_at=datetime(2024, 6, 1, tzinfo=timezone(timedelta(hours=-5))), case_id="case-3",
+                      actor="system:tick", outcome="fruitless"),
+    ]
+    trail = AuditTrail(SECRET, checkpoint_every=3)
+    hooked = _audit_rows(engine, lambda session: trail.hook(session, events))
+    appended = _audit_rows(engine, lambda session: trail.append(session, [entry_for_event(e) for e in events]))
+    assert len(hooked) == len(events)
+    assert hooked == appended

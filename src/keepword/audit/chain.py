@@ -26,6 +26,9 @@ def _canonical_encoder() -> Callable[[object], str]:
 #: One text per value: sorted keys, no spaces, UTF-8 kept as is.
 canonical_json = _canonical_encoder()
 
+#: :func:`canonical_json` of a string (what the encoder writes for every string in a value).
+json_string = json.encoder.encode_basestring
+
 
 def entry_hash(prev_hash: str, content: dict) -> str:
     """SHA-256 over the previous entry's hash and the canonical JSON of this entry."""

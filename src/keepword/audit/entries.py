@@ -72,12 +72,21 @@ def _is_json(value) -> bool:
 
 def entry_for_event(event: Event) -> AuditEntry:
     """The audit entry of one domain event: the actor, the case, and the event's non-personal fields."""
-    payload = event.payload()
-    kept = _KEPT_BY_TYPE.get(type(event))
-    if kept is None:
-        kept = _KEPT_BY_TYPE[type(event)] = _kept_names(payload)
     return AuditEntry(at=event.occurred_at, actor=event.actor or "system", action=f"event.{event.type}",
-                      subject_type="case", subject_id=event.case_id, details={k: payload[k] for k in kept})
+                      subject_type="case", subject_id=event.case_id, details=event_details(event))
+
+
+def event_details(event: Event) -> dict:
+    """The details of an event's audit entry in their JSON form (``json_form``): its kept payload fields."""
+    payload = event.payload()
+    kept = _KEPT_BY_TYPE.get(event.__class__)
+    if kept is None:
+        kept = _KEPT_BY_TYPE[event.__class__] = _kept_names(payload)
+    details = {k: payload[k] for k in kept}
+    for value in details.values():
+        if value.__class__ not in _SCALARS and not _is_json(value):
+            return json_form(details)
+    return details
 
 
 # The payload fields kept, per event class (a class's payload always has the same fields, in the same order).

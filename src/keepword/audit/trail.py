@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from keepword.audit.chain import GENESIS, canonical_json, chained_hash, checkpoint_signature
-from keepword.audit.entries import AuditEntry, entry_for_event
+from keepword.audit.chain import GENESIS, canonical_json, chained_hash, checkpoint_signature, json_string
+from keepword.audit.entries import AuditEntry, event_details, utc_text
 from keepword.store.bulk_insert import json_text, timestamp_form, write_rows
 
 # Any fixed 64-bit number works; it only has to be the same for every writer of the audit log.
@@ -41,7 +41,10 @@ class AuditTrail:
         before the lock is taken, so concurrent writers hold it only for the hashes and the inserts.
         """
         connection = conn.connection() if isinstance(conn, Session) else conn
-        prepared = _prepared(entries, connection.dialect)
+        return self._chain(connection, _prepared(entries, connection.dialect))
+
+    def _chain(self, connection: Connection, prepared: list[tuple[str, tuple]]) -> list[int]:
+        """Chain prepared entries (canonical JSON, stored values from ``at`` to ``details``) after the last one."""
         if not prepared:
             return []
         first, prev = _locked_head(connection)
@@ -59,8 +62,11 @@ class AuditTrail:
         return list(range(first + 1, seq + 1))
 
     def hook(self, session: Session, events: list) -> None:
-        """Before commit: one entry per domain event, with the event's actor."""
-        self.append(session, [entry_for_event(e) for e in events])
+        """Before commit: one entry per domain event, with the event's actor (what ``append`` of
+        :func:`~keepword.audit.entries.entry_for_event` of each would write, made straight from the events)."""
+        if events:
+            connection = session.connection()
+            self._chain(connection, _prepared_events(events, connection.dialect))
 
     def record(self, engine: Engine, *entries: AuditEntry) -> list[int]:
         """Entries that stand alone (a read of personal data, a login), in a transaction of their own."""
@@ -82,6 +88,42 @@ def _prepared(entries: Iterable[AuditEntry], dialect) -> list[tuple[str, tuple]]
         out.append((canonical_json(content), (stamp, content["actor"], content["action"], content["subject_type"],
                                               content["subject_id"], content["purpose"],
                                               json_text(content["details"]))))
+    return out
+
+
+def _prepared_events(events: Iterable, dialect) -> list[tuple[str, tuple]]:
+    """:func:`_prepared` of the events' entries (:func:`~keepword.audit.entries.entry_for_event`), without
+    building them: a bulk write (import, demo) appends tens of thousands at a time.
+
+    An event's entry has fixed keys, so its canonical JSON (sorted keys, no spaces) is put together here
+    around the canonical JSON of its details; the golden test of the stored form
+    (tests/integration/test_audit_format.py) holds it to the bytes :func:`canonical_json` gives for the entry.
+    """
+    to_database = timestamp_form(dialect)  # audit_log.at is a UTCDateTime column
+    last_at, stamp, at_json = None, None, ""
+    actions: dict[type, tuple[str, str]] = {}
+    actors: dict[str | None, tuple[str, str]] = {}
+    out = []
+    for event in events:
+        kind = event.__class__
+        action = actions.get(kind)
+        if action is None:
+            name = f"event.{event.type}"[:60]
+            action = actions[kind] = (name, '{"action":' + json_string(name))
+        actor = actors.get(event.actor)
+        if actor is None:
+            text = (event.actor or "system")[:100]
+            actor = actors[event.actor] = (text, ',"actor":' + json_string(text))
+        details = event_details(event)  # makes the payload, where an instant in UTC is its UTC text already
+        at = event.occurred_at
+        if at is not last_at:  # the events of a bulk write share their instants, in runs
+            last_at, stamp = at, to_database(at)
+            text = event.payload()["occurred_at"] if at.tzinfo is timezone.utc else utc_text(at)
+            at_json = ',"at":"' + text + '","details":'
+        subject_id = event.case_id[:64] if event.case_id else None
+        out.append((f'{action[1]}{actor[1]}{at_json}{canonical_json(details)},"purpose":null,"subject_id":'
+                    f'{"null" if subject_id is None else json_string(subject_id)},"subject_type":"case"}}',
+                    (stamp, actor[0], action[0], "case", subject_id, None, json_text(details))))
     return out
 
 

@@ -57,15 +57,16 @@ class _TableRows:
         self.rows: list[tuple] = []
 
     def add(self, obj, parent_id: str | None = None) -> None:
-        values = list(self.get(obj))
-        for index, convert in self.convert:
-            value = values[index]
-            if value is not None:
-                values[index] = convert(value)
-        head = () if parent_id is None else (parent_id,)
+        values = self.get(obj)
+        if self.convert:
+            values = list(values)
+            for index, convert in self.convert:
+                value = values[index]
+                if value is not None:
+                    values[index] = convert(value)
         if self.compute is not None:
-            head += self.compute(obj)
-        self.rows.append((*head, *values))
+            values = (*self.compute(obj), *values)
+        self.rows.append(tuple(values) if parent_id is None else (parent_id, *values))
 
     def write(self, conn: Connection) -> int:
         count = len(self.rows)

@@ -25,9 +25,23 @@ class SeededIds:
     def __init__(self, seed: int, clock: DemoClock) -> None:
         self.rng = random.Random(f"keepword-demo-ids:{seed}")
         self.clock = clock
+        self._at: datetime | None = None
+        self._prefix = ""
 
     def __call__(self) -> str:
-        return format_id(int(self.clock.at.timestamp() * 1000), self.rng.getrandbits(80))
+        # format_id(milliseconds, random bits): the first 10 characters spell the milliseconds alone, so they
+        # are made once per instant of the clock (a story makes several records at each).
+        at = self.clock.at
+        if at is not self._at:
+            self._at, self._prefix = at, format_id(int(at.timestamp() * 1000), 0)[:10]
+        v = self.rng.getrandbits(80)
+        p = _PAIRS
+        return (self._prefix + p[v >> 70] + p[v >> 60 & 1023] + p[v >> 50 & 1023] + p[v >> 40 & 1023]
+                + p[v >> 30 & 1023] + p[v >> 20 & 1023] + p[v >> 10 & 1023] + p[v & 1023])
+
+
+# The two characters of format_id for each 10-bit group of the random part.
+_PAIRS = tuple(format_id(0, v)[-2:] for v in range(1024))
 
 
 class Timeline:

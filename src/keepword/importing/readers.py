@@ -80,7 +80,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 def read_csv_bytes(data: bytes) -> ImportTable:
     """Read CSV content; the delimiter (comma, tab or semicolon) is taken from the header line."""
     content, encoding = decode_text(data)
-    first_line = next((line for line in content.splitlines() if line.strip()), "")
+    first_line = _first_line(content)
     delimiter = max(_DELIMITERS, key=first_line.count)
     records = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     lines = enumerate(records, start=1)
@@ -88,6 +88,23 @@ def read_csv_bytes(data: bytes) -> ImportTable:
     estimate = max(content.count("\n") - header.line + (0 if content.endswith("\n") else 1), 0)
     return ImportTable(header=header, rows=_rows(lines, header), estimated_rows=estimate, encoding=encoding,
                        ignored_columns=header.ignored)
+
+
+def _first_line(content: str) -> str:
+    """The first line that is not blank (``""`` if none), without splitting the whole file into lines."""
+    start, size = 0, len(content)
+    while start < size:
+        end = _line_end(content, start)
+        for line in content[start:end].splitlines():  # the other line boundaries str.splitlines knows
+            if line.strip():
+                return line
+        start = end + 1
+    return ""
+
+
+def _line_end(content: str, start: int) -> int:
+    ends = [i for i in (content.find("\n", start), content.find("\r", start)) if i >= 0]
+    return min(ends) if ends else len(content)
 
 
 # --- XLSX -------------------------------------------------------------------------------------

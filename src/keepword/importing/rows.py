@@ -215,17 +215,20 @@ def _checked_party(role: _Role, kind_cell, name_cell, id_cell, phones_cell, repr
         raw_id = identifier_text(id_cell, role.id)
     except ValidationFailed as exc:
         problems.append((role.id, reason_of(exc)))
-    phones = () if phones_cell in _EMPTY else tuple(_phone(problems, role.phones, p) for p in split_phones(phones_cell))
-    representative = _legal_representative(problems, representative_cell, representative_id_cell, kind) \
-        if role.is_debtor else None
-    if kind == PERSON and raw_id is not None:
-        ric = _checked(problems, role.id, _id_number, raw_id, role.id)
-        if ric is not None:
-            identifier, birth_date, sex = ric.number, ric.birth_date, ric.sex
-    elif kind == ORGANIZATION and raw_id is not None:
-        code = _checked(problems, role.id, _credit_code, raw_id, role.id)
-        if code is not None:
-            identifier = code.code
+    phones = () if phones_cell in _EMPTY else \
+        tuple([_phone(problems, role.phones, p) for p in split_phones(phones_cell)])
+    representative = None
+    if role.is_debtor and not (representative_cell in _EMPTY and representative_id_cell in _EMPTY):
+        representative = _legal_representative(problems, representative_cell, representative_id_cell, kind)
+    if raw_id is not None:
+        try:
+            if kind == PERSON:
+                ric = _id_number(raw_id, role.id)
+                identifier, birth_date, sex = ric.number, ric.birth_date, ric.sex
+            elif kind == ORGANIZATION:
+                identifier = _credit_code(raw_id, role.id).code
+        except ValidationFailed as exc:
+            problems.append((role.id, reason_of(exc)))
     return _CheckedParty(kind, name, identifier, birth_date, sex, phones, representative, tuple(problems))
 
 

@@ -123,9 +123,14 @@ def amount_text(value: object) -> str | Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     raw = text(value)
-    for mark in ("¥", "￥", "元", "RMB", "CNY"):
+    if raw.isascii() and "RMB" not in raw and "CNY" not in raw:  # most cells: no currency mark to take off
+        return raw
+    for mark in _CURRENCY_MARKS:
         raw = raw.replace(mark, "")
     return raw.strip()
+
+
+_CURRENCY_MARKS = ("¥", "￥", "元", "RMB", "CNY")
 
 
 def split_phones(value: object) -> list[str]:

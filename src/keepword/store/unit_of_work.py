@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -42,26 +40,25 @@ def write_outbox(session: Session, events: list[Event]) -> None:
     """
     conn = session.connection()
     to_database = timestamp_form(conn.dialect)  # occurred_at is a UTCDateTime column
-    stamps: dict[datetime, object] = {}  # the events of one commit mostly share their instant
-    event_ids = _uuid4_texts(len(events))
+    last_at, stamp = None, None  # the events of one commit share their instants, in runs
     rows = []
-    for event in events:
+    append = rows.append
+    for event, event_id in zip(events, _uuid4_texts(len(events))):
         at = event.occurred_at
-        stamp = stamps.get(at)
-        if stamp is None:
-            stamp = stamps[at] = to_database(at)
-        rows.append((next(event_ids), type(event).__name__, event.case_id, event.debtor_id, event.actor, stamp,
-                     json_text(event.payload())))
+        if at is not last_at:
+            last_at, stamp = at, to_database(at)
+        append((event_id, event.__class__.__name__, event.case_id, event.debtor_id, event.actor, stamp,
+                json_text(event.payload())))
     write_rows(conn, "outbox", _OUTBOX_COLUMNS, rows, _OUTBOX_JSON)
 
 
-def _uuid4_texts(count: int) -> Iterator[str]:
+def _uuid4_texts(count: int) -> list[str]:
     """``count`` random (version 4) UUIDs as text, like ``str(uuid.uuid4())`` but from one read of the OS's
     random source and without building UUID objects."""
     digits = os.urandom(16 * count).hex()
-    for start in range(0, 32 * count, 32):
-        h = digits[start:start + 32]
-        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+    variant = _VARIANT
+    return [f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:]}"
+            for h in (digits[start:start + 32] for start in range(0, 32 * count, 32))]
 
 
 # The first hex digit of the clock_seq field with its top two bits set to the RFC 4122 variant (10).
