@@ -27,6 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import TextIO
 
@@ -42,7 +44,7 @@ from keepword.screening.decide import (
 )
 from keepword.screening.holder import LIVE_INDEX, IndexHolder
 from keepword.screening.index import ScreeningIndex
-from keepword.screening.record_batches import csv_field, row_batches
+from keepword.screening.record_batches import csv_field, field_batches
 
 RESULT_COLUMNS = ("record_id", "decision", "entry_id", "score", "reason")
 #: ``progress(records_done, bytes_done, bytes_total)``, called every few hundred records (with
@@ -210,40 +212,54 @@ def _screen_rows(index: ScreeningIndex, header: list[str], on: date, text: TextI
                  summary: ScreenSummary, tick: Callable[[int], None]) -> None:
     """Screen the data rows of RECORDS.csv read from ``text`` and write their result rows to ``out``.
 
-    A batch of a few hundred rows at a time: read, screened, and written as one string. A valid
-    ID number not on the list (most records, as a rule) takes a result row made once.
+    A batch of a few hundred rows at a time: read, screened, and written as one string. The
+    valid ID numbers not on the list among the batch's plain ID-number records (most records,
+    as a rule) are found at once (:func:`keepword.screening.plain_ids.unlisted_rows`) and take a
+    result row made once; every other row is screened on its own, as before.
     """
+    from keepword.screening import plain_ids  # numpy: loaded to screen a file, not to build or serve an index
+
     at = {name: i for i, name in enumerate(header)}  # a repeated column: the last one counts, as in a dict
     width, record_at = len(header), at["record_id"]
     kind_at, name_at, id_at, birth_at = (at.get(name) for name in ("kind", "name", "id_number", "birth_date"))
     decisions, records, not_listed_count = summary.decisions, summary.records, 0
     check_plain = check_plain_id_number  # looked up once per run (tests replace it to make a worker fail)
     not_listed, not_listed_tail = ID_NUMBER_NOT_LISTED, _result_tail(ID_NUMBER_NOT_LISTED)
-    for plain_lines, rows in row_batches(text):
-        lines = []
-        for fields in rows:
-            if not fields:
-                continue
-            decision = None
-            if len(fields) >= width and id_at is not None and fields[id_at] \
-                    and (kind_at is None or fields[kind_at] in _PLAIN_PERSON_KINDS) \
-                    and (birth_at is None or not fields[birth_at].strip()):
-                name = fields[name_at].strip() if name_at is not None else ""
-                decision = check_plain(index, fields[id_at].strip(), name, on)
-                record_id = fields[record_at]
-            if decision is None:
-                row = dict(zip(header, fields))
-                decision, record_id = _screen_row(index, row, on), row.get("record_id", "")
+
+    def screen_one(fields: list[str]) -> tuple[Decision, str]:
+        if len(fields) >= width and id_at is not None and fields[id_at] \
+                and (kind_at is None or fields[kind_at] in _PLAIN_PERSON_KINDS) \
+                and (birth_at is None or not fields[birth_at].strip()):
+            name = fields[name_at].strip() if name_at is not None else ""
+            decision = check_plain(index, fields[id_at].strip(), name, on)
+            if decision is not None:
+                return decision, fields[record_at]
+        row = dict(zip(header, fields))
+        return _screen_row(index, row, on), row.get("record_id", "")
+
+    for batch in field_batches(text):
+        plain_lines, count = batch.plain, len(batch)
+        # With people on the list without an ID number, a record's name may still match one of them.
+        names_matter = name_at if index.unkeyed_persons else None
+        unlisted = plain_ids.unlisted_rows(index, batch, width, id_at, kind_at, birth_at, names_matter)
+        record_ids = batch.column(record_at, width)
+        # From a line without a quote character no field holds a comma, a quote or a line break.
+        if not plain_lines:
+            record_ids = list(map(csv_field, record_ids))
+        lines = list(map(add, record_ids, repeat(not_listed_tail, count)))
+        others = range(count) if unlisted is None else (~unlisted).nonzero()[0].tolist()
+        not_listed_count += count - len(others)
+        for position in others:
+            decision, record_id = screen_one(batch.row(position))
             if decision is not_listed:
                 tail = not_listed_tail
                 not_listed_count += 1
             else:
                 tail = _result_tail(decision)
                 decisions[decision.decision] += 1
-            # From a line without a quote character no field holds a comma, a quote or a line break.
-            lines.append((record_id if plain_lines else csv_field(record_id)) + tail)
+            lines[position] = (record_id if plain_lines else csv_field(record_id)) + tail
         out.write("".join(lines))
-        records += len(lines)
+        records += count
         summary.records = records
         tick(records)
     if not_listed_count:

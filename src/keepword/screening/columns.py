@@ -22,6 +22,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import accumulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _LOW32 = 0xFFFFFFFF
 _SORT_BUCKET = 1 << 20
@@ -169,6 +173,37 @@ class KeyTable:
         if self._added:
             refs.extend(self._added.get((key, tag), ()))
         return refs
+
+    def contains_many(self, keys: np.ndarray) -> np.ndarray:
+        """Whether each of ``keys`` (an int64 array; tag 0) is in the table or its overlay: a
+        bool array. Reads the columns through zero-copy numpy views made for the call (numpy
+        is imported on first use: building and serving an index does without it)."""
+        import numpy as np
+
+        found = np.zeros(len(keys), dtype=bool)
+        if not len(keys):
+            return found
+        starts = np.frombuffer(self._starts, dtype=np.uint32)
+        table_keys = np.frombuffer(self._keys, dtype=np.int64)
+        bucket = keys % self._buckets
+        at, end = starts[bucket].astype(np.int64), starts[bucket + 1].astype(np.int64)
+        tags = None if self._tags is None else np.frombuffer(self._tags, dtype=np.uint16)
+        pending = np.flatnonzero(at < end)
+        while len(pending):  # one pass per key of the fullest bucket met (a handful)
+            place = at[pending]
+            same = table_keys[place] == keys[pending]
+            if tags is not None:
+                same &= tags[place] == 0
+            found[pending[same]] = True
+            at[pending] += 1
+            pending = pending[~same & (at[pending] < end[pending])]
+        del starts, table_keys, tags  # release the views: the arrays stay resizable
+        if self._added:
+            added = self._added
+            for i in np.flatnonzero(~found).tolist():
+                if (int(keys[i]), 0) in added:
+                    found[i] = True
+        return found
 
     def __len__(self) -> int:
         return len(self._keys) + sum(map(len, self._added.values()))

@@ -106,6 +106,17 @@ def _birth_date(digits: str) -> date | None:
     return birth
 
 
+def known_region_years() -> set[str]:
+    """The region-code-and-birth-year prefixes (``"1101011980"``) full parses found valid so
+    far: what :func:`plain_id_number` accepts without one (the live set, not a copy)."""
+    return _VALID_REGION_YEARS
+
+
+def fast_birth_limit() -> date:
+    """The latest birth date :func:`plain_id_number` accepts without a full parse."""
+    return _FAST_BIRTH_LIMIT
+
+
 def remember_valid_id_number(number18: str, birth: date) -> None:
     """Note what a full parse found valid, for :func:`plain_id_number` (bounded memory)."""
     if birth > _FAST_BIRTH_LIMIT:  # a birth date near today is checked against the day, every time

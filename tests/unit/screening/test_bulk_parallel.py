@@ -15,7 +15,7 @@ from screening_fixtures import HUAXIN_CODE, LEGAL_REP_ID, OLD_ID_15, ON, UNLISTE
 from keepword.domain.errors import KeepwordError, ValidationFailed
 from keepword.domain.identifiers import make_id_number
 from keepword.screening import ScreeningIndex, ScreeningRecord, check, screen_file
-from keepword.screening import bulk, record_batches
+from keepword.screening import bulk, plain_ids, record_batches
 
 REGISTRY = [
     ["entry_id", "kind", "name", "id_number", "birth_date", "legal_representative"],
@@ -114,14 +114,20 @@ def _records_with_a_fault_halfway(tmp_path, monkeypatch, fault) -> Path:
     records = write_csv(tmp_path / "RECORDS.csv", rows)
     faulty_number = next(row[3] for row in rows[len(rows) // 2:] if row[1] == "person" and len(row) > 4
                          and len(row[3]) == 18 and not row[4])
-    real = bulk.check_plain_id_number
+    real, real_batch = bulk.check_plain_id_number, plain_ids.unlisted_plain_ids
 
     def check_plain_id_number(index, id_number, name, on):
         if id_number == faulty_number:
             fault()
         return real(index, id_number, name, on)
 
+    def unlisted_plain_ids(index, ids):  # a batch's plain ID numbers are screened together first
+        if faulty_number in ids:
+            fault()
+        return real_batch(index, ids)
+
     monkeypatch.setattr(bulk, "check_plain_id_number", check_plain_id_number)
+    monkeypatch.setattr(plain_ids, "unlisted_plain_ids", unlisted_plain_ids)
     return records
 
 
