@@ -3,27 +3,21 @@
 RECORDS.csv: ``record_id, kind, name, id_number, birth_date`` (all but record_id may be empty).
 RESULTS.csv: ``record_id, decision, entry_id, score, reason``, in the order of the input.
 
-With ``jobs`` above 1 the index is built once and worker processes are forked (copy-on-write:
-the index is shared, never copied or pickled); each screens a contiguous byte range of the
-input that starts and ends on a row boundary (found by parsing, so quoted fields with commas or
-line breaks stay whole) into a part file, and the parts are joined in input order. The results
-are the same as with one process. The output appears only when the whole file was screened.
+With ``jobs`` above 1 the index is built once and worker processes are forked
+(``keepword.screening.bulk_workers``); the results are the same as with one process. The output
+appears only when the whole file was screened.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import multiprocessing
 import os
-import shutil
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +26,7 @@ from operator import add
 from pathlib import Path
 from typing import TextIO
 
-from keepword.domain.errors import KeepwordError, NotFound, ValidationFailed
+from keepword.domain.errors import NotFound, ValidationFailed
 from keepword.domain.identifiers import china_today
 from keepword.screening.decide import (
     ID_NUMBER_NOT_LISTED,
@@ -50,9 +44,7 @@ RESULT_COLUMNS = ("record_id", "decision", "entry_id", "score", "reason")
 #: ``progress(records_done, bytes_done, bytes_total)``, called every few hundred records (with
 #: worker processes, a few times a second) and at the end.
 ProgressCallback = Callable[[int, int, int], None]
-_PARTS_PER_JOB = 4  # smaller ranges even out workers slowed by other load
 _PARALLEL_FROM_BYTES = 1 << 20  # with the default number of jobs, smaller files are screened in-process
-_POLL_SECONDS = 0.2
 # kind values that need no parsing to be "a person or not said" (others take the full path)
 _PLAIN_PERSON_KINDS = frozenset(("", "person"))
 _SCORE_TEXT = {0.0: "0.0", 100.0: "100.0"}
@@ -101,8 +93,10 @@ def screen_file(registry: str | Path | ScreeningIndex, input_csv: str | Path, ou
         if jobs == 1:
             summary = _screen_in_process(index, header, on, input_csv, data_start, unfinished, progress, total_bytes)
         else:
-            summary = _screen_in_workers(index, header, on, input_csv, data_start, unfinished, progress,
-                                         total_bytes, jobs)
+            from keepword.screening.bulk_workers import screen_in_workers
+
+            summary = screen_in_workers(index, header, on, input_csv, data_start, unfinished, progress,
+                                        total_bytes, jobs)
         os.replace(unfinished, output_csv)
     if progress is not None:
         progress(summary.records, total_bytes, total_bytes)
@@ -113,7 +107,7 @@ def screen_file(registry: str | Path | ScreeningIndex, input_csv: str | Path, ou
 def _read_header(input_csv: Path) -> tuple[list[str], int]:
     """The lower-cased header and the byte offset where the data rows start."""
     with open(input_csv, "rb") as raw:
-        lines = _LineOffsets(raw)
+        lines = LineOffsets(raw)
         try:
             next(csv.reader(lines), None)
             data_start = lines.consumed
@@ -128,7 +122,7 @@ def _read_header(input_csv: Path) -> tuple[list[str], int]:
     return header, data_start
 
 
-class _LineOffsets:
+class LineOffsets:
     """The lines of a binary file split as ``newline=""`` splits them, counting the bytes read
     from where it stood: after a csv reader over them yields a row, ``consumed`` is where that
     row ends. Decoded as Latin-1 (one character per byte): quotes, commas and line ends are
@@ -174,7 +168,7 @@ class _ByteRange(io.RawIOBase):
         super().close()
 
 
-def _text_range(path: Path, start: int, end: int, on_read: Callable[[int], None] | None = None) -> TextIO:
+def text_range(path: Path, start: int, end: int, on_read: Callable[[int], None] | None = None) -> TextIO:
     """Bytes ``start`` to ``end`` of a UTF-8 file as text, line ends as written (for csv)."""
     return io.TextIOWrapper(io.BufferedReader(_ByteRange(path, start, end, on_read), 1 << 16),
                             encoding="utf-8", newline="")
@@ -192,15 +186,15 @@ def _screen_in_process(index: ScreeningIndex, header: list[str], on: date, input
         if progress is not None:
             progress(records, bytes_read[0], total_bytes)
 
-    with _text_range(input_csv, data_start, total_bytes, count_bytes) as rows, \
-            open(output, "w", newline="", encoding="utf-8") as out, _readable_input():
+    with text_range(input_csv, data_start, total_bytes, count_bytes) as rows, \
+            open(output, "w", newline="", encoding="utf-8") as out, readable_input():
         csv.writer(out).writerow(RESULT_COLUMNS)
-        _screen_rows(index, header, on, rows, out, summary, tick)
+        screen_rows(index, header, on, rows, out, summary, tick)
     return summary
 
 
 @contextmanager
-def _readable_input() -> Iterator[None]:
+def readable_input() -> Iterator[None]:
     """Turn an undecodable or unparsable input into a clear error."""
     try:
         yield
@@ -208,7 +202,7 @@ def _readable_input() -> Iterator[None]:
         raise ValidationFailed("input", "unreadable", f"input file: {problem}") from None
 
 
-def _screen_rows(index: ScreeningIndex, header: list[str], on: date, text: TextIO, out: TextIO,
+def screen_rows(index: ScreeningIndex, header: list[str], on: date, text: TextIO, out: TextIO,
                  summary: ScreenSummary, tick: Callable[[int], None]) -> None:
     """Screen the data rows of RECORDS.csv read from ``text`` and write their result rows to ``out``.
 
@@ -279,152 +273,6 @@ def _screen_row(index: ScreeningIndex, row: dict[str, str], on: date) -> Decisio
     except ValidationFailed as problem:
         return Decision(INVALID, "", 0.0, str(problem), f"invalid_{problem.field}")
     return check(index, record, on)
-
-
-# --- several processes -------------------------------------------------------------------------
-
-
-@dataclass
-class _SharedWork:
-    """What forked workers inherit from the parent: the index and the shared progress counters."""
-
-    index: ScreeningIndex
-    header: list[str]
-    on: date
-    input_csv: Path
-    records_done: object  # multiprocessing.Value("q")
-    bytes_done: object
-
-
-_WORK: _SharedWork | None = None  # set in the parent just before forking
-
-
-def _screen_in_workers(index: ScreeningIndex, header: list[str], on: date, input_csv: Path, data_start: int,
-                       output: Path, progress: ProgressCallback | None, total_bytes: int, jobs: int) -> ScreenSummary:
-    global _WORK
-    boundaries = _row_boundaries(input_csv, data_start, total_bytes, jobs * _PARTS_PER_JOB)
-    ranges = [(start, end) for start, end in zip(boundaries, boundaries[1:]) if end > start]
-    context = multiprocessing.get_context("fork")
-    records_done, bytes_done = context.Value("q", 0), context.Value("q", data_start)
-    _WORK = _SharedWork(index, header, on, input_csv, records_done, bytes_done)
-    parts = [output.with_name(f"part-{number:05d}.csv") for number in range(len(ranges))]
-    summary = ScreenSummary(jobs=jobs)
-    # Objects alive now are left out of the workers' garbage collection: scanning them would
-    # write to (and so copy) every page of the index shared copy-on-write.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=min(jobs, max(len(ranges), 1)), mp_context=context) as pool:
-            futures = [pool.submit(_screen_part, start, end, part) for (start, end), part in zip(ranges, parts)]
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_EXCEPTION)
-                if any(future.done() and future.exception() is not None for future in futures):
-                    for future in pending:
-                        future.cancel()
-                    break
-                if progress is not None:
-                    progress(records_done.value, bytes_done.value, total_bytes)
-            for future in futures:
-                if future.cancelled():
-                    continue
-                _raise_worker_failure(future.exception())
-                records, decisions = future.result()
-                summary.records += records
-                summary.decisions.update(decisions)
-    finally:
-        _WORK = None
-        gc.unfreeze()
-    with open(output, "w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerow(RESULT_COLUMNS)
-    with open(output, "ab") as out:
-        for part in parts:
-            with open(part, "rb") as piece:
-                shutil.copyfileobj(piece, out, 1 << 20)
-            part.unlink()
-    return summary
-
-
-class _WorkerFailed(Exception):
-    """How a worker reports a failure: ``(field, reason, message)`` of a ``ValidationFailed``, or
-    ``("", "", message)``; plain arguments, so it crosses the process boundary intact."""
-
-
-def _raise_worker_failure(problem: BaseException | None) -> None:
-    if problem is None:
-        return
-    if isinstance(problem, _WorkerFailed):
-        field_name, reason, message = problem.args
-        if field_name:
-            raise ValidationFailed(field_name, reason, message)
-        raise KeepwordError(f"screening stopped: a worker process failed: {message}")
-    if isinstance(problem, BrokenProcessPool):
-        raise KeepwordError("screening stopped: a worker process died (out of memory?); try fewer --jobs") from None
-    raise KeepwordError(f"screening stopped: a worker process failed: {type(problem).__name__}: {problem}") from None
-
-
-def _screen_part(start: int, end: int, part: Path) -> tuple[int, dict[str, int]]:
-    """In a worker: screen the rows in bytes ``start`` to ``end`` of the input into ``part``."""
-    work = _WORK
-    assert work is not None, "a screening worker runs in a process forked by _screen_in_workers"
-    summary = ScreenSummary()
-    reported = [0]
-
-    def count_bytes(count: int) -> None:
-        with work.bytes_done.get_lock():
-            work.bytes_done.value += count
-
-    def tick(records: int) -> None:
-        with work.records_done.get_lock():
-            work.records_done.value += records - reported[0]
-        reported[0] = records
-
-    try:
-        with _text_range(work.input_csv, start, end, count_bytes) as rows, \
-                open(part, "w", newline="", encoding="utf-8") as out, _readable_input():
-            _screen_rows(work.index, work.header, work.on, rows, out, summary, tick)
-    except ValidationFailed as problem:
-        raise _WorkerFailed(problem.field, problem.reason, problem.message) from None
-    except Exception as problem:
-        raise _WorkerFailed("", "", f"{type(problem).__name__}: {problem}") from None
-    tick(summary.records)
-    return summary.records, dict(summary.decisions)
-
-
-def _row_boundaries(input_csv: Path, data_start: int, total_bytes: int, parts: int) -> list[int]:
-    """Byte offsets, from ``data_start`` to ``total_bytes``, where rows start: about ``parts``
-    ranges of equal size. Without a quote character in the file every line is a row; with one,
-    the rows are found by parsing (a quoted field may hold line breaks)."""
-    size = total_bytes - data_start
-    targets = [data_start + size * k // parts for k in range(1, parts)]
-    boundaries = [data_start]
-    with open(input_csv, "rb") as raw:
-        raw.seek(data_start)
-        if not _has_quote(raw):
-            for target in targets:
-                raw.seek(max(target - 1, data_start))
-                raw.readline()  # to the end of the line holding the byte before the target
-                boundaries.append(raw.tell())
-        else:
-            raw.seek(data_start)
-            lines = _LineOffsets(raw)
-            pending = iter(targets)
-            target = next(pending, None)
-            with _readable_input():
-                for _ in csv.reader(lines):
-                    while target is not None and data_start + lines.consumed >= target:
-                        boundaries.append(data_start + lines.consumed)
-                        target = next(pending, None)
-                    if target is None:
-                        break
-    boundaries.append(total_bytes)
-    return sorted(set(min(b, total_bytes) for b in boundaries))
-
-
-def _has_quote(raw: io.BufferedReader) -> bool:
-    while chunk := raw.read(1 << 20):
-        if b'"' in chunk:
-            return True
-    return False
 
 
 def run_screen(registry: Path | None, input: Path, output: Path, progress: bool = True,
