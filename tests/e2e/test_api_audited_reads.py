@@ -174,7 +174,8 @@ def test_the_lean_case_read_answers_as_the_framework_route_would(api):
 
 
 def test_reads_on_a_kept_connection_see_every_later_commit(api):
-    from keepword.web.api.case_read import close_readers, read_case
+    from keepword.store.sqlite_reads import close_readers
+    from keepword.web.api.case_read import read_case
 
     state, courts = api.app.state.keepword, frozenset({"330102"})
     case_id = rich_case(api)

@@ -66,8 +66,9 @@ MIN_BIRTH_DATE = date(1860, 1, 1)
 
 # --- Resident Identity Card (GB 11643-1999) -------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+#: ISO 7064 MOD 11-2 over the first 17 digits: their weights, and the check character by (weighted sum mod 11).
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
 _DIGITS = frozenset("0123456789")
 
 
@@ -77,9 +78,9 @@ def _id_check(first17: str) -> str:
     The weights are 2**(17 - i) mod 11 and 13 = 2 (mod 11), so the weighted sum is
     ``2 * int(first17, 13) (mod 11)``: one C-level int() instead of 17 multiplications. The
     check value c makes (sum + c) = 1 (mod 11). Equivalent to
-    ``_ID_CHECK_CHARS[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]`` (tested).
+    ``ID_CHECK_CHARS[sum(map(mul, map(int, first17), ID_WEIGHTS)) % 11]`` (tested).
     """
-    return _ID_CHECK_CHARS[(2 * int(first17, 13)) % 11]
+    return ID_CHECK_CHARS[(2 * int(first17, 13)) % 11]
 
 
 # Region codes of the Hong Kong / Macao / Taiwan residents' residence permits, which use the
@@ -264,7 +265,7 @@ def parse_id_number(raw: str, field: str = "id_number", today: date | None = Non
             bad = _first_bad_char(first17, _DIGITS)
             raise InvalidIdentifier(field, "characters", f"character {bad + 1} is {number[bad]!r}; only digits are allowed, and 'X' as the last character")
         last = number[17]
-        if last not in _ID_CHECK_CHARS:
+        if last not in ID_CHECK_CHARS:
             raise InvalidIdentifier(field, "characters", f"the last character is {last!r}; it must be a digit or 'X'")
         expected = _id_check(first17)
         if last != expected:

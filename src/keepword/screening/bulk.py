@@ -31,6 +31,7 @@ from keepword.domain.identifiers import china_today
 from keepword.screening.decide import (
     ID_NUMBER_NOT_LISTED,
     INVALID,
+    PLAIN_PERSON_KINDS,
     Decision,
     ScreeningRecord,
     check,
@@ -45,8 +46,6 @@ RESULT_COLUMNS = ("record_id", "decision", "entry_id", "score", "reason")
 #: worker processes, a few times a second) and at the end.
 ProgressCallback = Callable[[int, int, int], None]
 _PARALLEL_FROM_BYTES = 1 << 20  # with the default number of jobs, smaller files are screened in-process
-# kind values that need no parsing to be "a person or not said" (others take the full path)
-_PLAIN_PERSON_KINDS = frozenset(("", "person"))
 _SCORE_TEXT = {0.0: "0.0", 100.0: "100.0"}
 
 
@@ -222,7 +221,7 @@ def screen_rows(index: ScreeningIndex, header: list[str], on: date, text: TextIO
 
     def screen_one(fields: list[str]) -> tuple[Decision, str]:
         if len(fields) >= width and id_at is not None and fields[id_at] \
-                and (kind_at is None or fields[kind_at] in _PLAIN_PERSON_KINDS) \
+                and (kind_at is None or fields[kind_at] in PLAIN_PERSON_KINDS) \
                 and (birth_at is None or not fields[birth_at].strip()):
             name = fields[name_at].strip() if name_at is not None else ""
             decision = check_plain(index, fields[id_at].strip(), name, on)

@@ -98,6 +98,8 @@ class Decision:
     code: str = ""
 
 
+#: ``kind`` values of a record that need no parsing to mean "a person, or not said" (the plain ID-number path).
+PLAIN_PERSON_KINDS = frozenset(("", PERSON))
 #: The answer for most records of a file: a valid ID number that is not on the list (one object).
 ID_NUMBER_NOT_LISTED = Decision(NO_MATCH, "", 0.0, "valid ID number, not on the list", "identifier_not_listed")
 

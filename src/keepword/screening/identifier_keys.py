@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from keepword.domain.errors import InvalidIdentifier
 from keepword.domain.identifiers import (
     CREDIT_CODE_ALPHABET,
+    ID_CHECK_CHARS,
     MIN_BIRTH_DATE,
     china_today,
     id_number_check_char,
@@ -30,7 +31,6 @@ from keepword.domain.identifiers import (
 _USCC_VALUE = {c: i for i, c in enumerate(CREDIT_CODE_ALPHABET)}
 _BODY_SPAN = 31**8
 _DIGITS = frozenset("0123456789")
-_CHECK_CHARS = "10X98765432"  # by the weighted sum of the first 17 digits, mod 11
 # What full parses found valid: region code and birth year ("1101011980"), birth dates ("19800517").
 _VALID_REGION_YEARS: set[str] = set()
 _BIRTH_DATES: dict[str, date] = {}
@@ -83,7 +83,7 @@ def plain_id_number(raw: str) -> tuple[str, date] | None:
     if last == "x":
         last = "X"
     # id_number_check_char(first17), inlined: 2 * int(first17, 13) is the weighted sum mod 11
-    if _CHECK_CHARS[2 * int(first17, 13) % 11] != last or raw[:10] not in _VALID_REGION_YEARS:
+    if ID_CHECK_CHARS[2 * int(first17, 13) % 11] != last or raw[:10] not in _VALID_REGION_YEARS:
         return None
     birth = _BIRTH_DATES.get(raw[6:14]) or _birth_date(raw[6:14])
     if birth is None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from keepword.domain.errors import InvalidIdentifier, KeepwordError, ValidationFailed
 from keepword.domain.identifiers import parse_credit_code
@@ -58,6 +58,9 @@ from keepword.screening.registry_entries import (
     RegistryEvent,
     RestrictionLifted,
 )
+
+if TYPE_CHECKING:
+    import numpy as np  # only named here: numpy is loaded to screen a file, not to build or serve an index
 
 #: Role of an identifier on a row: the entry itself, or one of the organisation's bound persons.
 ROLES = ("self", *BOUND_ROLES)
@@ -308,6 +311,13 @@ class ScreeningIndex:
         """In-force entries for a normalised 18-digit ID number: as itself or a bound person."""
         refs = self._person_ids.find(int(number18[:17]))  # int(...): id_number_key, inlined
         return self._hits(refs, on) if refs else refs
+
+    def person_keys_on_file(self, keys: np.ndarray) -> np.ndarray | None:
+        """Whether each 17-digit ID-number key (an int64 numpy array) is filed for a person, as itself
+        or as a bound person, in force or not: a bool array (``KeyTable.contains_many``); ``None``
+        while the index is being built."""
+        table = self._person_ids
+        return table.contains_many(keys) if isinstance(table, KeyTable) else None
 
     def find_organization(self, code: str, on: date) -> list[Hit]:
         """In-force entries for a normalised credit code."""

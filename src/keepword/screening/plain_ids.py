@@ -24,19 +24,18 @@ from operator import not_
 
 import numpy as np
 
-from keepword.domain.identifiers import MIN_BIRTH_DATE
-from keepword.screening.columns import KeyTable
+from keepword.domain.identifiers import ID_CHECK_CHARS, ID_WEIGHTS, MIN_BIRTH_DATE
+from keepword.screening.decide import PLAIN_PERSON_KINDS
 from keepword.screening.identifier_keys import fast_birth_limit, known_region_years
 from keepword.screening.index import ScreeningIndex
 from keepword.screening.record_batches import FieldBatch
 
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)  # 2**(17-i) mod 11
-_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)  # by the weighted sum mod 11
+_WEIGHTS = np.array(ID_WEIGHTS, dtype=np.int64)
+_CHECK_BYTES = np.frombuffer(ID_CHECK_CHARS.encode(), dtype=np.uint8)  # by the weighted sum mod 11
 _KEY_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)  # the 17-digit key: below 10**17
 _PREFIX_POWERS = 10 ** np.arange(9, -1, -1, dtype=np.int64)  # region code and birth year
 _DATE_POWERS = 10 ** np.arange(7, -1, -1, dtype=np.int64)  # YYYYMMDD
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_PLAIN_PERSON_KINDS = frozenset(("", "person"))
 _MAX_KNOWN = 1 << 20
 # Region-year prefixes (as integers, sorted) found in ``known_region_years()``: every pair that
 # was ever there passed a full parse, so one kept here after the set was cleared stays valid.
@@ -55,7 +54,7 @@ def unlisted_rows(index: ScreeningIndex, batch: FieldBatch, width: int, id_at: i
     wanted = np.fromiter(map(len, ids), dtype=np.intp, count=count) == 18
     if kind_at is not None:
         kinds = batch.column(kind_at, width)
-        wanted &= np.fromiter(map(_PLAIN_PERSON_KINDS.__contains__, kinds), dtype=bool, count=count)
+        wanted &= np.fromiter(map(PLAIN_PERSON_KINDS.__contains__, kinds), dtype=bool, count=count)
     if birth_at is not None:
         births = batch.column(birth_at, width)
         wanted &= np.fromiter(map(not_, births), dtype=bool, count=count)
@@ -74,9 +73,8 @@ def unlisted_rows(index: ScreeningIndex, batch: FieldBatch, width: int, id_at: i
 def unlisted_plain_ids(index: ScreeningIndex, ids: Sequence[str]) -> np.ndarray:
     """Which of ``ids``, each of exactly 18 characters, are valid ID numbers on no entry of
     ``index`` (neither in its person key table nor added since): a bool array."""
-    table = index._person_ids  # the index's own table, read through numpy views
-    if not ids or not isinstance(table, KeyTable):
-        return np.zeros(len(ids), dtype=bool)
+    if not ids:
+        return np.zeros(0, dtype=bool)
     # "replace" keeps one byte per character: a non-ASCII character becomes "?" and fails below.
     raw = np.frombuffer("".join(ids).encode("ascii", "replace"), dtype=np.uint8).reshape(len(ids), 18)
     digits = raw[:, :17] - np.uint8(ord("0"))  # wraps around below "0": then above 9
@@ -88,7 +86,10 @@ def unlisted_plain_ids(index: ScreeningIndex, ids: Sequence[str]) -> np.ndarray:
     ok &= _plausible_birth(digits[:, 6:14] @ _DATE_POWERS)
     ok &= _region_year_known(digits[:, :10] @ _PREFIX_POWERS, ok)
     candidates = np.flatnonzero(ok)
-    ok[candidates[table.contains_many(digits[candidates] @ _KEY_POWERS)]] = False
+    on_file = index.person_keys_on_file(digits[candidates] @ _KEY_POWERS)
+    if on_file is None:  # an index still being built: nothing is decided here
+        return np.zeros(len(ids), dtype=bool)
+    ok[candidates[on_file]] = False
     return ok
 
 

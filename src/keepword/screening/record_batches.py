@@ -26,21 +26,12 @@ def csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def row_batches(text: TextIO) -> Iterator[tuple[bool, list[list[str]]]]:
-    """The rows of CSV ``text``, as ``csv.reader`` reads them, a chunk of lines at a time, each
-    chunk with whether it holds no quote character. A chunk without one is split on line ends
-    and commas (what the reader would do, only faster); one with a quote is parsed by the reader,
-    which follows a quoted field past the chunk's end when it holds a line break."""
-    for lines, rows in _chunks(text):
-        if lines is not None:
-            yield True, [line.split(",") for line in lines if line]
-        else:
-            yield False, rows
-
-
 def field_batches(text: TextIO) -> Iterator[FieldBatch]:
-    """The rows of :func:`row_batches` (blank lines left out), as :class:`FieldBatch` es that
-    hand out whole columns cheaply."""
+    """The rows of CSV ``text``, as ``csv.reader`` reads them (blank lines left out), a chunk of
+    lines at a time, as :class:`FieldBatch` es that hand out whole columns cheaply. A chunk
+    without a quote character is split on line ends and commas (what the reader would do, only
+    faster); one with a quote is parsed by the reader, which follows a quoted field past the
+    chunk's end when it holds a line break."""
     for lines, rows in _chunks(text):
         if lines is not None:
             yield FieldBatch.from_lines(lines)

@@ -18,11 +18,11 @@ from keepword.domain.errors import KeepwordError
 from keepword.web.problems import keepword_error, unexpected_error, validation_error
 
 #: What a lean route answers: the JSON body and its headers beyond content type and length.
-Answer = tuple[bytes, tuple[tuple[bytes, bytes], ...]]
+LeanAnswer = tuple[bytes, tuple[tuple[bytes, bytes], ...]]
 _JSON_NOT_STORED = ((b"content-type", b"application/json"), (b"cache-control", b"no-store"))
 
 
-async def answer_in_front(scope, receive, send, answer: Callable[[Request], Awaitable[Answer]]) -> None:
+async def answer_in_front(scope, receive, send, answer: Callable[[Request], Awaitable[LeanAnswer]]) -> None:
     """Answer one request with ``answer``, its errors as the framework's handlers answer them."""
     request = Request(scope, receive)
     try:

@@ -14,6 +14,7 @@ from keepword.audit.writer import AuditWriter
 from keepword.services.context import ServiceContext
 from keepword.services.ports import Clock
 from keepword.settings import Settings
+from keepword.store.sqlite_reads import close_readers
 
 
 @dataclass
@@ -49,8 +50,6 @@ class WebState:
 
     def close(self) -> None:
         """On shutdown: commit the audit entries still queued, close the connections reads keep."""
-        from keepword.web.api.case_read import close_readers
-
         self.audit_writer.close()
         close_readers(self.read_engine)
 

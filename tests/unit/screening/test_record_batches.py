@@ -10,30 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepword.screening import record_batches
-from keepword.screening.record_batches import csv_field, field_batches, row_batches
+from keepword.screening.record_batches import csv_field, field_batches
 
 PIECES = st.sampled_from(["a", "bc", ",", '"', "\r", "\n", "\r\n", " ", "张三", "\x00", "x" * 40])
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.lists(PIECES, max_size=120).map("".join), chunk_chars=st.sampled_from([1, 2, 3, 7, 64, 1 << 15]))
-def test_rows_read_in_chunks_are_the_rows_of_csv_reader(text: str, chunk_chars: int) -> None:
-    original, record_batches.CHUNK_CHARS = record_batches.CHUNK_CHARS, chunk_chars
-    try:
-        batches = list(row_batches(io.StringIO(text, newline="")))
-    finally:
-        record_batches.CHUNK_CHARS = original
-    expected = [row for row in csv.reader(io.StringIO(text, newline="")) if row]  # blank lines are no rows
-    assert [row for _, rows in batches for row in rows if row] == expected
-    for plain, rows in batches:
-        if plain:
-            assert not any(set(field) & set(',"\r\n') for row in rows for field in row)
 
 
 def test_a_field_over_the_size_limit_is_refused_as_the_reader_refuses_it() -> None:
     text = "r1," + "x" * (csv.field_size_limit() + 1) + "\r\n"
     with pytest.raises(csv.Error, match="field larger than field limit"):
-        list(row_batches(io.StringIO(text, newline="")))
+        list(field_batches(io.StringIO(text, newline="")))
 
 
 @settings(max_examples=300, deadline=None)

@@ -15,8 +15,6 @@ compares the two).
 from __future__ import annotations
 
 import json
-import threading
-import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from operator import itemgetter
@@ -26,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from keepword.domain.errors import NotFound
 from keepword.store import tables as t
+from keepword.store.sqlite_reads import sqlite_read
 from keepword.store.types import UTCDateTime
 from keepword.web.schemas.cases import ExemptionOut, ListingOut, ObjectionOut, RestrictionOut
 
@@ -114,69 +113,12 @@ def _statement(engine: Engine) -> tuple[str, int | None]:
 def _fetch(engine: Engine, case_id: str) -> list[tuple[str, str]]:
     sql, positional = _statement(engine)
     if engine.dialect.name == "sqlite":
-        return _fetch_sqlite(engine, sql, (case_id,) * positional if positional else {"case_id": case_id})
+        return sqlite_read(engine, sql, (case_id,) * positional if positional else {"case_id": case_id})
     connection = engine.raw_connection()  # from the pool; returned (and rolled back) on close
     try:
         return _fetch_prepared(connection.driver_connection, sql, case_id)
     finally:
         connection.close()
-
-
-class _SqliteReaders:
-    """Per thread, a SQLite connection of the engine's own making (its pragmas), kept out of the pool.
-
-    Checking a connection out of the pool and back costs about as much as this read's statement; in
-    autocommit mode a statement reads the latest commit (WAL) without a transaction, so nothing needs
-    resetting between reads. A thread's connection closes when the thread ends, or all of them with
-    :func:`close_readers` (the app's shutdown).
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.local = threading.local()
-        self.opened: list = []
-        self.lock = threading.Lock()
-
-    def fetch(self, sql: str, parameters) -> list[tuple[str, str]]:
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            pooled = self.engine.raw_connection()
-            pooled.detach()  # never returned to the pool
-            connection = self.local.connection = pooled.dbapi_connection
-            with self.lock:
-                self.opened.append(connection)
-        try:
-            return connection.execute(sql, parameters).fetchall()
-        except BaseException:
-            self.local.connection = None  # a fault may have left it unusable: the next read opens another
-            connection.close()
-            raise
-
-    def close(self) -> None:
-        with self.lock:
-            opened, self.opened = self.opened, []
-        for connection in opened:
-            connection.close()
-
-
-_SQLITE_READERS: weakref.WeakKeyDictionary[Engine, _SqliteReaders] = weakref.WeakKeyDictionary()
-_READERS_LOCK = threading.Lock()
-
-
-def _fetch_sqlite(engine: Engine, sql: str, parameters) -> list[tuple[str, str]]:
-    readers = _SQLITE_READERS.get(engine)
-    if readers is None:
-        with _READERS_LOCK:
-            readers = _SQLITE_READERS.setdefault(engine, _SqliteReaders(engine))
-    return readers.fetch(sql, parameters)
-
-
-def close_readers(engine: Engine) -> None:
-    """Close the connections case reads keep on ``engine`` (SQLite); later reads open new ones."""
-    with _READERS_LOCK:
-        readers = _SQLITE_READERS.pop(engine, None)
-    if readers is not None:
-        readers.close()
 
 
 def _fetch_prepared(driver, sql: str, case_id: str) -> list[tuple[str, str]]:

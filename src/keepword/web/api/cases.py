@@ -24,7 +24,7 @@ from keepword.web.api.deps import guarded_context, read_entry, respond_case, vis
 from keepword.web.api.present import case_summary, party_out
 from keepword.web.access_rules import check_access
 from keepword.web.auth import current_principal
-from keepword.web.lean import Answer, answer_in_front
+from keepword.web.lean import LeanAnswer, answer_in_front
 from keepword.web.problems import problem_responses
 from keepword.web.schemas.cases import CaseOut, CasePage, PartyIn, PartyOut, RegisterCaseIn
 from keepword.web.state import web_state
@@ -81,7 +81,7 @@ def list_cases(request: Request, principal: Principal = Depends(current_principa
     return CasePage(items=items, next_cursor=next_cursor)
 
 
-CASE_ROUTE = "/api/v1/cases/{case_id}"
+CASE_ROUTE = f"{router.prefix}/cases/{{case_id}}"
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case; the ETag is its version")
@@ -91,7 +91,7 @@ async def get_case(case_id: str, request: Request, principal: Principal = Depend
     return Response(body, media_type="application/json", headers={k.decode(): v.decode() for k, v in headers})
 
 
-async def answer_case(request: Request, principal: Principal, case_id: str, purpose: str) -> Answer:
+async def answer_case(request: Request, principal: Principal, case_id: str, purpose: str) -> LeanAnswer:
     """The JSON answer to ``GET /cases/{case_id}`` and its ETag, on the framework's route or on :class:`LeanCaseRead`."""
     state = web_state(request)
     # Read one snapshot without the write lock, then record the read: nothing is answered unrecorded.
@@ -109,7 +109,7 @@ async def answer_case(request: Request, principal: Principal, case_id: str, purp
 
 
 _PURPOSE = TypeAdapter(Annotated[str, StringConstraints(min_length=3, max_length=200)])
-_CASE_PATH = re.compile(r"/api/v1/cases/([^/]+)")
+_CASE_PATH = re.compile(re.escape(CASE_ROUTE.removesuffix("{case_id}")) + "([^/]+)")  # one path segment, as the route
 
 
 class LeanCaseRead:
@@ -125,7 +125,7 @@ class LeanCaseRead:
         if not found:
             return await self.app(scope, receive, send)
 
-        async def answer(request: Request) -> Answer:
+        async def answer(request: Request) -> LeanAnswer:
             principal = await current_principal(request)
             check_access("GET", CASE_ROUTE, principal)
             return await answer_case(request, principal, found.group(1), _purpose(request))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -14,7 +16,7 @@ from keepword.web.auth import require_scope
 from keepword.web.problems import problem_responses
 from keepword.web.rate_limit import rate_limited
 from keepword.web.schemas.public import CheckIn, CheckOut, PublishedListing
-from keepword.web.state import web_state
+from keepword.web.state import WebState, web_state
 
 router = APIRouter(prefix="/api/v1/partner", tags=["partner"], dependencies=[Depends(rate_limited)],
                    responses=problem_responses(401, 403, 422, 429))
@@ -34,6 +36,6 @@ async def check(body: CheckIn, request: Request, principal: Principal = Depends(
                     listings=[PublishedListing(**rec) for rec in found.records])
 
 
-def _check(state, today, identifier: str) -> PartyCheck:
+def _check(state: WebState, today: date, identifier: str) -> PartyCheck:
     with state.read_engine.connect() as conn:
         return check_party(conn, state.ctx.policy, today, identifier)

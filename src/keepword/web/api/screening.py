@@ -31,7 +31,7 @@ from keepword.screening.partner_checks import (MAX_BATCH_RECORDS, RECORD_FIELDS,
                                                audit_summary)
 from keepword.services.access import Principal
 from keepword.web.auth import current_principal, require_scope
-from keepword.web.lean import Answer, answer_in_front
+from keepword.web.lean import LeanAnswer, answer_in_front
 from keepword.web.problems import BodyTooLarge, RateLimited, problem_responses
 from keepword.web.schemas.screening import ScreeningBatchIn, ScreeningBatchOut, ScreeningCheckIn, ScreeningCheckOut
 
@@ -172,7 +172,7 @@ class LeanCheckPath:
         await answer_in_front(scope, receive, send, _lean_check)
 
 
-async def _lean_check(request: Request) -> Answer:
+async def _lean_check(request: Request) -> LeanAnswer:
     return await answer_check(request), ()
 
 
