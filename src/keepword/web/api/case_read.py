@@ -9,7 +9,8 @@ databases without a transaction of its own. It is compiled once per dialect and 
 driver connection (on PostgreSQL as a prepared statement): a read this small would otherwise spend
 more time in the query layer, and on PostgreSQL in the planner, than in the database. The answer is
 the ``CaseOut`` the aggregate gives, in the orders of the ORM mapping (tests/e2e/test_api_audited_reads.py
-compares the two).
+compares the two). The route answers from here on PostgreSQL; on SQLite the database writes the whole
+document (:mod:`keepword.web.api.case_json`).
 """
 
 from __future__ import annotations
