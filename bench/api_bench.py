@@ -46,7 +46,8 @@ from common import free_port, postgres_answers, scratch_postgres
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
 NOTE = ("case_bearer: the token is checked against an in-process cache of verified tokens (the database "
-        "only on a miss), the case and all its parts come from one UNION ALL query, and the read's audit "
+        "only on a miss), the case and all its parts come from one statement (on SQLite the database writes "
+        "the JSON answer; on PostgreSQL the statement runs on the event loop), and the read's audit "
         "entry is committed by the group-commit writer before the answer leaves; whoami_bearer is "
         "authentication alone; check_api_key looks its key up on every request")
 SECRET = "bench-secret-key-0123456789"

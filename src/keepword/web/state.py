@@ -14,6 +14,7 @@ from keepword.audit.writer import AuditWriter
 from keepword.services.context import ServiceContext
 from keepword.services.ports import Clock
 from keepword.settings import Settings
+from keepword.store.async_reads import close_async_readers
 from keepword.store.sqlite_reads import close_readers
 
 
@@ -52,6 +53,7 @@ class WebState:
         """On shutdown: commit the audit entries still queued, close the connections reads keep."""
         self.audit_writer.close()
         close_readers(self.read_engine)
+        close_async_readers(self.read_engine)
 
 
 #: The state of the app serving the current request (set by a middleware), for helpers called without the request.

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from keepword.domain.errors import NotFound
 from keepword.store import tables as t
+from keepword.store.async_reads import async_read
 from keepword.store.sqlite_reads import sqlite_read
 from keepword.store.types import UTCDateTime
 from keepword.web.schemas.cases import ExemptionOut, ListingOut, ObjectionOut, RestrictionOut
@@ -162,7 +163,27 @@ def _children(records: list[dict], parent_key: str) -> dict[str, list[dict]]:
 
 def read_case(engine: Engine, case_id: str, courts: frozenset[str]) -> dict:
     """The ``CaseOut`` body of a case in one of ``courts``; NotFound for any other, as for a missing one."""
-    found = _records(_fetch(engine, case_id))
+    return _case(_fetch(engine, case_id), case_id, courts)
+
+
+async def read_case_on_loop(engine: Engine, case_id: str, courts: frozenset[str]) -> dict:
+    """:func:`read_case` on PostgreSQL, on the event loop (:mod:`keepword.store.async_reads`)."""
+    return _case(await async_read(engine, _native_statement(engine), (case_id,)), case_id, courts)
+
+
+_NATIVE: dict[str, str] = {}
+
+
+def _native_statement(engine: Engine) -> str:
+    """The PostgreSQL statement with its one parameter as PostgreSQL writes it (``$1``)."""
+    if engine.dialect.name not in _NATIVE:
+        sql, _ = _statement(engine)
+        _NATIVE[engine.dialect.name] = sql.replace("%(case_id)s", "$1").replace("%%", "%")
+    return _NATIVE[engine.dialect.name]
+
+
+def _case(rows: Iterable[tuple[str, str]], case_id: str, courts: frozenset[str]) -> dict:
+    found = _records(rows)
     if not found["case"] or found["case"][0]["court_id"] not in courts:
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     case = found["case"][0]

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from keepword.domain.cases import EnforcementCase
 from keepword.domain.errors import NotFound, PermissionDenied
@@ -19,7 +18,7 @@ from keepword.services.access import Principal
 from keepword.services.cases import PartyInput
 from keepword.store import tables as t
 from keepword.web.api.case_json import case_json
-from keepword.web.api.case_read import read_case
+from keepword.web.api.case_read import read_case_on_loop
 from keepword.web.api.case_search import CaseFilters, search_case_ids
 from keepword.web.api.deps import guarded_context, read_entry, respond_case, visible_courts
 from keepword.web.api.present import case_summary, party_out
@@ -106,7 +105,7 @@ async def answer_case(request: Request, principal: Principal, case_id: str, purp
         _, version, document = found
         body = document.encode()
     else:
-        answer = await run_in_threadpool(read_case, state.read_engine, case_id, courts)
+        answer = await read_case_on_loop(state.read_engine, case_id, courts)
         # Validated and serialised in one step (pydantic-core), rather than by the route's response handling in two.
         body, version = CaseOut.model_validate(answer).model_dump_json().encode(), answer["version"]
     await state.record_read_async(read_entry(state, principal, "read.case", "case", case_id, purpose))
