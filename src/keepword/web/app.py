@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
     screening_service, live_index = screening_for(state, screening_holder)
 
     app = KeepwordAPI(title="keepword", version="1", description=DESCRIPTION, lifespan=_closing_state(run_with(live_index)),
-                      lean_paths=(screening.LeanCheckPath, cases.LeanCaseRead),
+                      lean_paths=(screening.LeanCheckPath, cases.LeanCaseRead, partner.LeanPartnerCheck),
                       dependencies=[Depends(enforce_access_rule)], responses=problem_responses(400, 401, 403, 422, 500))
     app.state.keepword = state
     app.state.screening = screening_service
@@ -76,8 +76,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, c
 
 
 class KeepwordAPI(FastAPI):
-    """FastAPI with lean paths (keepword.web.lean) in front of it all: by default the partner check
-    (``screening.LeanCheckPath``); the main app adds the read of a case (``cases.LeanCaseRead``)."""
+    """FastAPI with lean paths (keepword.web.lean) in front of it all: by default the screening check
+    (``screening.LeanCheckPath``); the main app adds the read of a case (``cases.LeanCaseRead``) and the
+    partner check against the registry (``partner.LeanPartnerCheck``)."""
 
     def __init__(self, *args, lean_paths: tuple = (screening.LeanCheckPath,), **kwargs) -> None:
         super().__init__(*args, **kwargs)
