@@ -174,15 +174,25 @@ def test_the_lean_case_read_answers_as_the_framework_route_would(api):
 
 
 def test_reads_on_a_kept_connection_see_every_later_commit(api):
-    from keepword.store.sqlite_reads import close_readers
-    from keepword.web.api.case_read import read_case
+    import asyncio
 
-    state, courts = api.app.state.keepword, frozenset({"330102"})
+    from keepword.store.async_reads import close_async_readers
+    from keepword.store.sqlite_reads import close_readers
+    from keepword.web.api.case_json import case_json
+
+    state = api.app.state.keepword
     case_id = rich_case(api)
-    before = read_case(state.read_engine, case_id, courts)
-    record_payment(state.ctx, case_id, amount="10.00", paid_on=TODAY, by="user:clerk")
-    after = read_case(state.read_engine, case_id, courts)
+
+    async def reads() -> list[dict]:
+        before = json.loads((await case_json(state.read_engine, case_id))[2])
+        record_payment(state.ctx, case_id, amount="10.00", paid_on=TODAY, by="user:clerk")
+        after = json.loads((await case_json(state.read_engine, case_id))[2])
+        close_readers(state.read_engine)  # as at shutdown: the next read opens a connection again
+        close_async_readers(state.read_engine)
+        again = json.loads((await case_json(state.read_engine, case_id))[2])
+        return [before, after, again]
+
+    before, after, again = asyncio.run(reads())
     assert (before["paid"], after["paid"]) == ("1100.00", "1110.00")
     assert len(after["payments"]) == len(before["payments"]) + 1
-    close_readers(state.read_engine)  # as at shutdown: the next read opens a connection again
-    assert read_case(state.read_engine, case_id, courts) == after
+    assert again == after

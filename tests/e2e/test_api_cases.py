@@ -200,3 +200,15 @@ def test_an_appeal_is_decided_by_a_judge_of_the_higher_court_only(api):
     too_long = api.client.post(f"{V1}/listings/{listing}/objections/{objection}/appeal-decision",
                                headers=api.headers("judge", court="330100"), json={"upheld": True, "reason": "x" * 4001})
     assert too_long.status_code == 422 and "reason" in too_long.json()["detail"]
+
+
+def test_text_with_a_nul_character_is_refused_on_every_database_and_names_the_field(api):
+    clerk = api.headers("clerk")
+    case = register(api, clerk)
+    paid = api.client.post(f"{V1}/cases/{case['id']}/payments", headers=clerk,
+                           json={"amount": "1.00", "paid_on": "2024-03-04", "note": "paid in\u0000cash"})
+    assert paid.status_code == 422 and paid.json()["field"] == "note" and "NUL" in paid.json()["detail"]
+    named = api.client.post(f"{V1}/cases", headers=clerk, json=case_body(debtor=person_body(name="张\u0000三")))
+    assert named.status_code == 422 and "NUL" in named.json()["detail"]
+    after = api.client.get(f"{V1}/cases/{case['id']}", headers=api.headers("officer")).json()
+    assert after["version"] == case["version"] and after["payments"] == [], "nothing written"

@@ -1,20 +1,24 @@
-"""On SQLite, the answer to GET /api/v1/cases/{case_id} written by the database, ready to send.
+"""The answer to GET /api/v1/cases/{case_id} written by the database, ready to send.
 
-:mod:`keepword.web.api.case_read` returns a case's records for the response model to validate and
-write. On SQLite one statement can write the whole ``CaseOut`` document instead (``json_object``
-and ordered ``json_group_array``), and the answer is then those bytes as they come: no parse, no
-model, no second serialisation. The statement is generated from the response models, field by
-field in their order, each value written as pydantic writes its type:
+Loading the aggregate through the ORM costs a query per collection and most of a millisecond of
+mapping, and even records read in one statement must be parsed, validated by the response model and
+written again. One statement writes the whole ``CaseOut`` document instead, and the answer is those
+bytes as they come; being one statement, it reads one consistent snapshot without a transaction. The statement is generated from
+the response models, field by field in their order, each value written as pydantic writes its type:
 
-- text, integers and ``null`` as they are (SQLite and pydantic-core escape strings alike);
-- booleans (0/1 in SQLite) as ``true``/``false``;
-- dates as stored (ISO text); timestamps (stored naive UTC) in ISO form with ``Z``, the fraction
-  only when it is not zero;
-- JSON list columns (``grounds``, ``categories``: numbers and ASCII codes) minified;
-- amounts from their cents with two decimals; children in the orders of the ORM mapping.
+- text, integers and ``null`` as they are (SQLite's ``json_object``, PostgreSQL's ``to_json`` and
+  pydantic-core escape strings alike, and leave non-ASCII text unescaped);
+- booleans as ``true``/``false`` (SQLite keeps 0/1);
+- dates in ISO form; timestamps (UTC) in ISO form with ``Z``, the fraction only when it is not zero;
+- JSON list columns (``grounds``, ``categories``: numbers and ASCII codes) without spaces;
+- amounts from their cents with two decimals; children in the orders of the ORM mapping (text in
+  code-point order, as Python sorts it).
 
-A field of a response model that is neither a column nor written here stops the module loading,
-and tests compare the bytes with those of the loaded aggregate's ``CaseOut``.
+SQLite builds the document with ``json_object`` and ``json_group_array``. PostgreSQL's JSON
+functions put spaces after colons and commas, so there the document is concatenated from
+``to_json`` of each value. A field of a response model that is neither a column nor written here
+stops the module loading, and tests compare the bytes with those of the loaded aggregate's
+``CaseOut`` on both databases.
 """
 
 from __future__ import annotations
@@ -24,22 +28,93 @@ import typing
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Boolean, Engine, Table
+from sqlalchemy import JSON, Boolean, Engine, String, Table
 
 from keepword.store import tables as t
+from keepword.store.async_reads import async_read
 from keepword.store.sqlite_reads import sqlite_read
 from keepword.web.schemas.cases import (CaseOut, CasePartyOut, ExemptionOut, ListingOut, MeasureOut, ObjectionOut,
                                         PaymentOut, RestrictionOut)
 
 
-def _money(cents: str) -> str:
-    return f"printf('%d.%02d', {cents} / 100, {cents} % 100)"  # cents are never negative
+class _SQLite:
+    """Values as SQL expressions whose results ``json_object`` writes as pydantic would."""
+
+    param = "?"
+    greatest = "max"
+
+    @staticmethod
+    def value(ref: str) -> str:
+        return ref
+
+    @staticmethod
+    def boolean(ref: str) -> str:
+        return f"json(CASE {ref} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+
+    @staticmethod
+    def timestamp(ref: str) -> str:
+        """Stored ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC)."""
+        return (f"CASE WHEN {ref} IS NULL THEN NULL ELSE substr({ref}, 1, 10) || 'T' || substr({ref}, 12, 8) || "
+                f"CASE WHEN substr({ref}, 20) IN ('', '.000000') THEN '' ELSE substr({ref}, 20) END || 'Z' END")
+
+    @staticmethod
+    def json_list(ref: str) -> str:
+        return f"json({ref})"
+
+    @staticmethod
+    def money(cents: str) -> str:
+        return f"CASE WHEN {cents} IS NULL THEN NULL ELSE printf('%d.%02d', {cents} / 100, {cents} % 100) END"
+
+    @staticmethod
+    def document(pairs: list[tuple[str, str]]) -> str:
+        return "json_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
+
+    @staticmethod
+    def array(document: str, source: str, where: str, order: list[tuple[str, bool]]) -> str:
+        # SQLite aggregates the rows of an ordered subquery in its order (the subquery is not flattened
+        # into an aggregate); text compares by its bytes, as Python compares code points.
+        by = ", ".join(column for column, _ in order)
+        return (f"(SELECT json_group_array(json(document)) FROM "
+                f"(SELECT {document} AS document FROM {source} WHERE {where} ORDER BY {by}))")
 
 
-def _timestamp(value: str) -> str:
-    """Stored ``YYYY-MM-DD HH:MM:SS.ffffff`` (UTC) as pydantic writes an aware UTC datetime."""
-    return (f"CASE WHEN {value} IS NULL THEN NULL ELSE substr({value}, 1, 10) || 'T' || substr({value}, 12, 8) || "
-            f"CASE WHEN substr({value}, 20) IN ('', '.000000') THEN '' ELSE substr({value}, 20) END || 'Z' END")
+class _PostgreSQL:
+    """Values as SQL expressions that are already their JSON text (never NULL: ``null``)."""
+
+    param = "$1"
+    greatest = "greatest"
+
+    @staticmethod
+    def value(ref: str) -> str:
+        return f"coalesce(to_json({ref})::text, 'null')"
+
+    boolean = value
+
+    @staticmethod
+    def timestamp(ref: str) -> str:
+        utc = f"({ref} AT TIME ZONE 'UTC')"
+        return (f"coalesce('\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+                f"CASE WHEN date_part('microseconds', {utc})::bigint % 1000000 = 0 THEN '' "
+                f"ELSE to_char({utc}, '.US') END || 'Z\"', 'null')")
+
+    @staticmethod
+    def json_list(ref: str) -> str:
+        return (f"coalesce((SELECT '[' || string_agg(element::text, ',' ORDER BY position) || ']' "
+                f"FROM json_array_elements({ref}) WITH ORDINALITY AS elements(element, position)), "
+                f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '[]' END)")
+
+    @staticmethod
+    def money(cents: str) -> str:
+        return f"coalesce(to_json(({cents} / 100)::text || '.' || lpad(({cents} % 100)::text, 2, '0'))::text, 'null')"
+
+    @staticmethod
+    def document(pairs: list[tuple[str, str]]) -> str:
+        return "('{' || " + " || ',' || ".join(f"'\"{key}\":' || {value}" for key, value in pairs) + " || '}')"
+
+    @staticmethod
+    def array(document: str, source: str, where: str, order: list[tuple[str, bool]]) -> str:
+        by = ", ".join(f'{column} COLLATE "C"' if is_text else column for column, is_text in order)
+        return f"(SELECT coalesce('[' || string_agg({document}, ',' ORDER BY {by}) || ']', '[]') FROM {source} WHERE {where})"
 
 
 def _base(annotation) -> type:
@@ -49,7 +124,7 @@ def _base(annotation) -> type:
     return list if typing.get_origin(annotation) is list else annotation
 
 
-def _column_value(table: Table, alias: str, field: str, annotation) -> str:
+def _column_value(sql, table: Table, alias: str, field: str, annotation) -> str:
     column = table.c.get(field)
     if column is None:
         raise LookupError(f"{table.name} has no column for the field {field!r} of the case answer")
@@ -57,63 +132,66 @@ def _column_value(table: Table, alias: str, field: str, annotation) -> str:
     if base is bool:
         if not isinstance(column.type, Boolean):
             raise TypeError(f"{table.name}.{field}: a boolean field needs a boolean column")
-        return f"json(CASE {ref} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+        return sql.boolean(ref)
     if base is datetime:
-        return _timestamp(ref)
+        return sql.timestamp(ref)
     if base is list:
         if not isinstance(column.type, JSON):
             raise TypeError(f"{table.name}.{field}: a list field needs a JSON column")
-        return f"json({ref})"
+        return sql.json_list(ref)
     if base not in (str, int, date):
         raise TypeError(f"{table.name}.{field}: no SQL writer for {annotation}")
-    return ref
+    return sql.value(ref)
 
 
-def _object(model: type[BaseModel], table: Table, alias: str, written: dict[str, str]) -> str:
-    """``json_object`` of ``model``'s fields in order: ``written`` ones as given, the others from ``table``."""
-    pairs = [f"'{field}', {written[field] if field in written else _column_value(table, alias, field, info.annotation)}"
-             for field, info in model.model_fields.items()]
-    return "json_object(" + ", ".join(pairs) + ")"
+def _object(sql, model: type[BaseModel], table: Table, alias: str, written: dict[str, str]) -> str:
+    """The document of ``model``'s fields in order: ``written`` ones as given, the others from ``table``."""
+    return sql.document([(field, written[field] if field in written else
+                          _column_value(sql, table, alias, field, info.annotation))
+                         for field, info in model.model_fields.items()])
 
 
-def _array(document: str, source: str, where: str, order: str) -> str:
-    """The ordered JSON array of ``document`` over the rows of ``source``; ``[]`` for none."""
-    return (f"(SELECT json_group_array(json(document)) FROM "
-            f"(SELECT {document} AS document FROM {source} WHERE {where} ORDER BY {order}))")
+def _order(table: Table, alias: str, *names: str) -> list[tuple[str, bool]]:
+    """``ORDER BY`` columns of ``table`` (as ``alias``), each with whether it is text."""
+    return [(f"{alias}.{name}", isinstance(table.c[name].type, String)) for name in names]
 
 
-def _statement() -> str:
-    exemptions = _array(_object(ExemptionOut, t.exemptions, "e", {}), "exemptions e", "e.restriction_id = r.id",
-                        "e.id")
-    restrictions = _array(_object(RestrictionOut, t.restrictions, "r", {"exemptions": exemptions}),
-                          "restrictions r", "r.case_id = c.id", "r.ordered_on, r.id")
-    objections = _array(_object(ObjectionOut, t.objections, "o", {}), "objections o", "o.listing_id = l.id",
-                        "o.filed_on, o.id")
-    listings = _array(_object(ListingOut, t.listings, "l", {"objections": objections}), "listings l",
-                      "l.case_id = c.id", "l.proposed_on, l.id")
-    measures = _array(_object(MeasureOut, t.measures, "m", {
-        "value": f"CASE WHEN m.value_cents IS NULL THEN NULL ELSE {_money('m.value_cents')} END"}),
-        "measures m", "m.case_id = c.id", "m.ordered_on, m.id")
-    payments = _array(_object(PaymentOut, t.payments, "pay", {"amount": _money("pay.amount_cents")}),
-                      "payments pay", "pay.case_id = c.id", "pay.paid_on, pay.id")
-    parties = _array(_object(CasePartyOut, t.case_parties, "cp", {
-        "kind": "p.kind", "name": "p.name",
-        "identifier": "CASE p.kind WHEN 'person' THEN p.id_number ELSE p.credit_code END"}),
-        "case_parties cp JOIN parties p ON p.id = cp.party_id", "cp.case_id = c.id", "cp.role, cp.id")
-    case = _object(CaseOut, t.cases, "c", {
-        "obligation": _money("c.obligation_cents"), "paid": _money("paid.cents"),
-        "outstanding": _money("max(c.obligation_cents - paid.cents, 0)"),
+def _statement(sql) -> str:
+    exemptions = sql.array(_object(sql, ExemptionOut, t.exemptions, "e", {}), "exemptions e",
+                           "e.restriction_id = r.id", _order(t.exemptions, "e", "id"))
+    restrictions = sql.array(_object(sql, RestrictionOut, t.restrictions, "r", {"exemptions": exemptions}),
+                             "restrictions r", "r.case_id = c.id", _order(t.restrictions, "r", "ordered_on", "id"))
+    objections = sql.array(_object(sql, ObjectionOut, t.objections, "o", {}), "objections o",
+                           "o.listing_id = l.id", _order(t.objections, "o", "filed_on", "id"))
+    listings = sql.array(_object(sql, ListingOut, t.listings, "l", {"objections": objections}), "listings l",
+                         "l.case_id = c.id", _order(t.listings, "l", "proposed_on", "id"))
+    measures = sql.array(_object(sql, MeasureOut, t.measures, "m", {"value": sql.money("m.value_cents")}),
+                         "measures m", "m.case_id = c.id", _order(t.measures, "m", "ordered_on", "id"))
+    payments = sql.array(_object(sql, PaymentOut, t.payments, "pay", {"amount": sql.money("pay.amount_cents")}),
+                         "payments pay", "pay.case_id = c.id", _order(t.payments, "pay", "paid_on", "id"))
+    parties = sql.array(_object(sql, CasePartyOut, t.case_parties, "cp", {
+        "kind": sql.value("p.kind"), "name": sql.value("p.name"),
+        "identifier": sql.value("CASE p.kind WHEN 'person' THEN p.id_number ELSE p.credit_code END")}),
+        "case_parties cp JOIN parties p ON p.id = cp.party_id", "cp.case_id = c.id",
+        _order(t.case_parties, "cp", "role", "id"))
+    case = _object(sql, CaseOut, t.cases, "c", {
+        "obligation": sql.money("c.obligation_cents"), "paid": sql.money("paid.cents"),
+        "outstanding": sql.money(f"{sql.greatest}(c.obligation_cents - paid.cents, 0)"),
         "parties": parties, "payments": payments, "measures": measures, "listings": listings,
         "restrictions": restrictions})
     return (f"SELECT c.court_id, c.version, {case} FROM cases c, "
-            "(SELECT coalesce(sum(amount_cents), 0) AS cents FROM payments WHERE case_id = ?) AS paid "
-            "WHERE c.id = ?")
+            f"(SELECT CAST(coalesce(sum(amount_cents), 0) AS BIGINT) AS cents FROM payments WHERE case_id = {sql.param}) AS paid "
+            f"WHERE c.id = {sql.param}")
 
 
-_STATEMENT = _statement()
+_STATEMENTS = {"sqlite": _statement(_SQLite), "postgresql": _statement(_PostgreSQL)}
 
 
-def case_json(engine: Engine, case_id: str) -> tuple[str, int, str] | None:
-    """On a SQLite ``engine``: the court, version and ``CaseOut`` JSON of case ``case_id``; None if there is none."""
-    rows = sqlite_read(engine, _STATEMENT, (case_id, case_id))
-    return rows[0] if rows else None
+async def case_json(engine: Engine, case_id: str) -> tuple[str, int, str] | None:
+    """The court, version and ``CaseOut`` JSON of case ``case_id``; None if there is none. On SQLite in
+    the process (WAL reads take no lock), on PostgreSQL on the event loop (keepword.store.async_reads)."""
+    if engine.dialect.name == "sqlite":
+        rows = sqlite_read(engine, _STATEMENTS["sqlite"], (case_id, case_id))
+    else:
+        rows = await async_read(engine, _STATEMENTS["postgresql"], (case_id,))
+    return tuple(rows[0]) if rows else None

@@ -18,7 +18,6 @@ from keepword.services.access import Principal
 from keepword.services.cases import PartyInput
 from keepword.store import tables as t
 from keepword.web.api.case_json import case_json
-from keepword.web.api.case_read import read_case_on_loop
 from keepword.web.api.case_search import CaseFilters, search_case_ids
 from keepword.web.api.deps import guarded_context, read_entry, respond_case, visible_courts
 from keepword.web.api.present import case_summary, party_out
@@ -96,20 +95,12 @@ async def answer_case(request: Request, principal: Principal, case_id: str, purp
     state = web_state(request)
     # Read one snapshot without the write lock, then record the read: nothing is answered unrecorded.
     courts = visible_courts(principal)
-    if state.read_engine.dialect.name == "sqlite":
-        # In-process and lock-free for readers (WAL): a read of tens of microseconds costs less here
-        # than the two thread switches of handing it to a worker. The database writes the JSON.
-        found = case_json(state.read_engine, case_id)
-        if found is None or found[0] not in courts:
-            raise NotFound(f"case {case_id} not found", case_id=case_id)
-        _, version, document = found
-        body = document.encode()
-    else:
-        answer = await read_case_on_loop(state.read_engine, case_id, courts)
-        # Validated and serialised in one step (pydantic-core), rather than by the route's response handling in two.
-        body, version = CaseOut.model_validate(answer).model_dump_json().encode(), answer["version"]
+    found = await case_json(state.read_engine, case_id)  # the database writes the JSON (ADR 0013)
+    if found is None or found[0] not in courts:
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    _, version, document = found
     await state.record_read_async(read_entry(state, principal, "read.case", "case", case_id, purpose))
-    return body, ((b"etag", f'"{version}"'.encode()),)
+    return document.encode(), ((b"etag", f'"{version}"'.encode()),)
 
 
 _PURPOSE = TypeAdapter(Annotated[str, StringConstraints(min_length=3, max_length=200)])
