@@ -54,7 +54,7 @@ async def answer_partner_check(request: Request, principal: Principal, body: Che
 
 
 def _check(state: WebState, today: date, identifier: str) -> PartyCheck:
-    with state.read_engine.connect() as conn:
+    with state.read_engine.connect() as conn, conn.begin():  # its statements read one snapshot
         return check_party(conn, state.ctx.policy, today, identifier)
 
 

@@ -10,10 +10,13 @@ for the amounts performed and one for legal representatives, and hand the values
 
 from __future__ import annotations
 
+import json
+from collections import namedtuple
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, func, literal_column, or_, select
 
 from keepword.domain.money import Money
 from keepword.domain.parties import ORGANIZATION, BoundPerson, Party
@@ -24,31 +27,82 @@ from keepword.store import tables as t
 
 _LEGAL_REPRESENTATIVE = "legal_representative"
 
-# Built once: building a statement and its cache key costs more than running it.
+class _Statement:
+    """A statement compiled once per dialect and run on the driver's own connection, in the caller's
+    transaction: a read of a few rows costs several times its SQL in SQLAlchemy's per-execution work
+    (cache key, execution context, result wrapping). Lists are passed whole (SQLite: a JSON array read
+    by ``json_each``; PostgreSQL: an array for ``= ANY``); each column's value goes through its type's
+    own result processor, so dates, JSON and amounts come back as SQLAlchemy gives them."""
+
+    def __init__(self, build: Callable[[Callable], Select]) -> None:
+        self.build = build  # called with the dialect's list membership: (column, parameter name) -> condition
+        self.compiled: dict[str, tuple] = {}
+
+    def rows(self, conn: Connection, **parameters) -> list:
+        name = conn.dialect.name
+        compiled = self.compiled.get(name) or self._compile(conn)
+        sql, order, lists, row, converters, constants = compiled
+        parameters = {**constants, **parameters}
+        if name == "sqlite":
+            parameters = {k: json.dumps(v) if k in lists else v for k, v in parameters.items()}
+        arguments = tuple(parameters[k] for k in order) if order is not None else parameters
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            fetched = cursor.execute(sql, arguments).fetchall()
+        finally:
+            cursor.close()
+        if not converters:
+            return [row._make(values) for values in fetched]
+        return [row._make([value if convert is None or value is None else convert(value)
+                           for convert, value in zip(converters, values)]) for values in fetched]
+
+    def _compile(self, conn: Connection) -> tuple:
+        lists: set[str] = set()
+        sqlite = conn.dialect.name == "sqlite"
+
+        def member(column, name: str):
+            lists.add(name)
+            if sqlite:
+                return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name))))
+            return column == func.any(bindparam(name))
+
+        statement = self.build(member)
+        compiled = statement.compile(dialect=conn.dialect)
+        order = tuple(compiled.positiontup) if compiled.positiontup else None
+        columns = list(statement.selected_columns)
+        row = namedtuple("Row", [column.key for column in columns])
+        converters = [column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for column in columns]
+        constants = {k: v for k, v in compiled.params.items() if v is not None}  # literals the statement binds
+        result = (str(compiled), order, frozenset(lists), row, converters if any(converters) else None, constants)
+        self.compiled[conn.dialect.name] = result
+        return result
+
+
 _lst, _c, _p, _ct, _pay, _b, _r, _e = (t.listings.c, t.cases.c, t.parties.c, t.courts.c, t.payments.c,
                                        t.bound_persons.c, t.restrictions.c, t.exemptions.c)
-_LISTINGS = (
+_LISTINGS = _Statement(lambda member: (
     select(_lst.id, _lst.grounds, _lst.published_on, _lst.case_id, _c.case_number, _c.court_id, _c.filed_on,
            _c.obligation_cents, _c.currency, _ct.name.label("court_name"), _p.id.label("party_id"), _p.kind, _p.name,
            _p.id_number, _p.credit_code, _p.birth_date, _p.sex, _p.address)
     .select_from(t.listings.join(t.cases, _c.id == _lst.case_id).join(t.parties, _p.id == _lst.debtor_id)
                  .outerjoin(t.courts, _ct.id == _c.court_id))
-    .where(_lst.id.in_(bindparam("listing_ids", expanding=True))))
-_PAID = (select(_pay.case_id, func.sum(_pay.amount_cents)).where(_pay.case_id.in_(bindparam("case_ids", expanding=True)))
-         .group_by(_pay.case_id))
-_REPRESENTATIVES = (select(_b.party_id, _b.id, _b.name, _b.id_number)
-                    .where(_b.party_id.in_(bindparam("party_ids", expanding=True)), _b.role == _LEGAL_REPRESENTATIVE)
-                    .order_by(_b.id))
+    .where(member(_lst.id, "listing_ids"))))
+_PAID = _Statement(lambda member: (
+    select(_pay.case_id, func.sum(_pay.amount_cents).label("paid")).where(member(_pay.case_id, "case_ids"))
+    .group_by(_pay.case_id)))
+_REPRESENTATIVES = _Statement(lambda member: (
+    select(_b.party_id, _b.id, _b.name, _b.id_number)
+    .where(member(_b.party_id, "party_ids"), _b.role == _LEGAL_REPRESENTATIVE).order_by(_b.id)))
 _IDENTIFIER = bindparam("identifier")
-_PARTY_LISTINGS = (
+_PARTY_LISTINGS = _Statement(lambda member: (
     select(_p.id, _lst.id.label("listing_id"))
     .select_from(t.parties.outerjoin(t.listings, and_(_lst.debtor_id == _p.id, _lst.state == "published")))
-    .where(or_(_p.id_number == _IDENTIFIER, _p.credit_code == _IDENTIFIER)).order_by(_p.id, _lst.id))
-_RESTRICTIONS = (
+    .where(or_(_p.id_number == _IDENTIFIER, _p.credit_code == _IDENTIFIER)).order_by(_p.id, _lst.id)))
+_RESTRICTIONS = _Statement(lambda member: (
     select(_r.id, _r.categories, _r.ordered_on, _r.ordered_by, _e.id.label("exemption_id"), _e.category, _e.kind,
            _e.reason, _e.valid_from, _e.valid_until, _e.approved_by)
     .select_from(t.restrictions.outerjoin(t.exemptions, _e.restriction_id == _r.id))
-    .where(_r.debtor_id == bindparam("party_id"), _r.lifted_on.is_(None)))
+    .where(_r.debtor_id == bindparam("party_id"), _r.lifted_on.is_(None))))
 
 
 class PublishedListingView(NamedTuple):
@@ -81,9 +135,9 @@ def published_records(conn: Connection, policy: Policy, today: date, listing_ids
     """The published records of these listings, in the given order."""
     if not listing_ids:
         return []
-    rows = conn.execute(_LISTINGS, {"listing_ids": listing_ids}).all()
+    rows = _LISTINGS.rows(conn, listing_ids=listing_ids)
     case_ids = {row.case_id for row in rows}
-    paid = dict(conn.execute(_PAID, {"case_ids": list(case_ids)}).all())
+    paid = dict(_PAID.rows(conn, case_ids=list(case_ids)))
     organizations = {row.party_id for row in rows if row.kind == ORGANIZATION}
     representatives = _legal_representatives(conn, organizations) if organizations else {}
     by_id = {row.id: row for row in rows}
@@ -103,14 +157,14 @@ def published_records(conn: Connection, policy: Policy, today: date, listing_ids
 
 def _legal_representatives(conn: Connection, party_ids: set[str]) -> dict[str, list[BoundPerson]]:
     found: dict[str, list[BoundPerson]] = {}
-    for row in conn.execute(_REPRESENTATIVES, {"party_ids": list(party_ids)}):
+    for row in _REPRESENTATIVES.rows(conn, party_ids=list(party_ids)):
         found.setdefault(row.party_id, []).append(BoundPerson(_LEGAL_REPRESENTATIVE, row.name, row.id_number, row.id))
     return found
 
 
 def check_party(conn: Connection, policy: Policy, today: date, identifier: str) -> PartyCheck:
     """Whether the party with this (normalised) ID number or credit code is listed or restricted today."""
-    rows = conn.execute(_PARTY_LISTINGS, {"identifier": identifier}).all()
+    rows = _PARTY_LISTINGS.rows(conn, identifier=identifier)
     if not rows:
         return PartyCheck(None, [], [])
     party_id = rows[0].id
@@ -121,7 +175,7 @@ def check_party(conn: Connection, policy: Policy, today: date, identifier: str) 
 
 def _restricted_categories(conn: Connection, party_id: str, day: date) -> list[str]:
     orders: dict[str, RestrictionOrder] = {}
-    for row in conn.execute(_RESTRICTIONS, {"party_id": party_id}):
+    for row in _RESTRICTIONS.rows(conn, party_id=party_id):
         order = orders.get(row.id)
         if order is None:
             order = orders[row.id] = RestrictionOrder(debtor_id=party_id, categories=row.categories,
