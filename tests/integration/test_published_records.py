@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
+
+import pytest
 
 from keepword.domain.identifiers import make_credit_code, make_id_number
 from keepword.domain.publication import published_record
 from keepword.services import listings, restrictions
 from keepword.services.cases import PartyInput, order_measure, record_payment, register_judgment
 from keepword.web.api.public import published_listings
-from keepword.web.api.published_read import check_party
+from keepword.store.async_reads import close_async_readers
+from keepword.web.api.published_read import check_party, party_check, run_steps_on_loop
 
 REPRESENTATIVE = make_id_number("330102", date(1970, 4, 5), 11)
 
@@ -74,3 +78,22 @@ def test_a_partner_check_sees_restrictions_as_the_orders_decide_them(ctx):
     assert next_day.restricted_categories == expected[date(2024, 3, 5)]
     assert [r["listing_id"] for r in on_exempt_day.records] == [listing_id]
     assert unknown == (None, [], [])
+
+
+@pytest.mark.postgres
+def test_on_the_event_loop_a_check_finds_what_it_finds_on_a_connection(ctx, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the event-loop reads are PostgreSQL's")
+    person_id = make_id_number("330102", date(1980, 5, 17), 7)
+    _published_case(ctx, PartyInput("person", "张三", person_id), "（2024）浙0102执5号")
+    company_code = make_credit_code("9", "1", "330102", "77777777")
+    _published_case(ctx, PartyInput("organization", "杭州某某有限公司", company_code, bound_persons=[
+        {"role": "legal_representative", "name": "李四", "id_number": REPRESENTATIVE}]), "（2024）浙0102执6号")
+    unknown = make_id_number("330102", date(1990, 1, 1), 3)
+    for identifier in (person_id, company_code, unknown):
+        for day in (date(2024, 3, 4), date(2024, 3, 5)):
+            with engine.connect() as conn:
+                expected = check_party(conn, ctx.policy, day, identifier)
+            on_loop = asyncio.run(run_steps_on_loop(engine, party_check(ctx.policy, day, identifier)))
+            assert on_loop == expected
+    close_async_readers(engine)

@@ -6,7 +6,6 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from keepword.accounts.partner_types import CHECK
 from keepword.domain.identifiers import normalize_identifier
@@ -14,7 +13,7 @@ from keepword.services.access import Principal
 from keepword.domain.errors import KeepwordError
 from keepword.web.access_rules import check_access
 from keepword.web.api.deps import read_entry
-from keepword.web.api.published_read import PartyCheck, check_party
+from keepword.web.api.published_read import PartyCheck, check_party, party_check, run_steps_on_loop
 from keepword.web.auth import current_principal, require_scope
 from keepword.web.lean import LeanAnswer, answer_in_front
 from keepword.web.problems import problem_responses
@@ -43,8 +42,8 @@ async def answer_partner_check(request: Request, principal: Principal, body: Che
     identifier = normalize_identifier(body.identifier)
     if state.read_engine.dialect.name == "sqlite":
         found = _check(state, today, identifier)  # in-process: WAL reads take no lock (as the case read)
-    else:
-        found = await run_in_threadpool(_check, state, today, identifier)
+    else:  # on the event loop, as the case read (keepword.store.async_reads)
+        found = await run_steps_on_loop(state.read_engine, party_check(state.ctx.policy, today, identifier))
     # Awaited on the event loop: the answer waits for its audit entry's commit without holding a thread.
     await state.record_read_async(read_entry(state, principal, "partner.check", "party", found.party_id,
                                              body.purpose, found=found.party_id is not None,

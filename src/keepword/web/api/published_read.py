@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from keepword.domain.money import Money
 from keepword.domain.parties import ORGANIZATION, BoundPerson, Party
@@ -24,8 +25,10 @@ from keepword.domain.policy import Policy
 from keepword.domain.publication import published_record
 from keepword.domain.restrictions import Exemption, RestrictionOrder
 from keepword.store import tables as t
+from keepword.store.async_reads import async_read
 
 _LEGAL_REPRESENTATIVE = "legal_representative"
+
 
 class _Statement:
     """A statement compiled once per dialect and run on the driver's own connection, in the caller's
@@ -38,27 +41,39 @@ class _Statement:
         self.build = build  # called with the dialect's list membership: (column, parameter name) -> condition
         self.compiled: dict[str, tuple] = {}
 
-    def rows(self, conn: Connection, **parameters) -> list:
-        name = conn.dialect.name
-        compiled = self.compiled.get(name) or self._compile(conn)
-        sql, order, lists, row, converters, constants = compiled
-        parameters = {**constants, **parameters}
-        if name == "sqlite":
-            parameters = {k: json.dumps(v) if k in lists else v for k, v in parameters.items()}
-        arguments = tuple(parameters[k] for k in order) if order is not None else parameters
+    def rows(self, conn: Connection, parameters: dict) -> list:
+        """The rows on ``conn``'s driver connection, in its transaction."""
+        sql, arguments, shape = self._prepared(conn.dialect, parameters)
         cursor = conn.connection.driver_connection.cursor()
         try:
-            fetched = cursor.execute(sql, arguments).fetchall()
+            return shape(cursor.execute(sql, arguments).fetchall())
         finally:
             cursor.close()
-        if not converters:
-            return [row._make(values) for values in fetched]
-        return [row._make([value if convert is None or value is None else convert(value)
-                           for convert, value in zip(converters, values)]) for values in fetched]
 
-    def _compile(self, conn: Connection) -> tuple:
+    async def rows_on_loop(self, engine: Engine, parameters: dict) -> list:
+        """The rows on PostgreSQL, on the event loop (keepword.store.async_reads)."""
+        sql, arguments, shape = self._prepared(_NATIVE_POSTGRESQL, parameters)
+        return shape(await async_read(engine, sql, arguments))
+
+    def _prepared(self, dialect, parameters: dict) -> tuple[str, object, Callable[[list], list]]:
+        key = (dialect.name, dialect.paramstyle)
+        compiled = self.compiled.get(key) or self._compile(dialect, key)
+        sql, order, lists, row, converters, constants = compiled
+        parameters = {**constants, **parameters}
+        if dialect.name == "sqlite":
+            parameters = {k: json.dumps(v) if k in lists else v for k, v in parameters.items()}
+        arguments = tuple(parameters[k] for k in order) if order is not None else parameters
+
+        def shape(fetched: list) -> list:
+            if not converters:
+                return [row._make(values) for values in fetched]
+            return [row._make([value if convert is None or value is None else convert(value)
+                               for convert, value in zip(converters, values)]) for values in fetched]
+        return sql, arguments, shape
+
+    def _compile(self, dialect, key: tuple) -> tuple:
         lists: set[str] = set()
-        sqlite = conn.dialect.name == "sqlite"
+        sqlite = dialect.name == "sqlite"
 
         def member(column, name: str):
             lists.add(name)
@@ -67,15 +82,19 @@ class _Statement:
             return column == func.any(bindparam(name))
 
         statement = self.build(member)
-        compiled = statement.compile(dialect=conn.dialect)
+        compiled = statement.compile(dialect=dialect)
         order = tuple(compiled.positiontup) if compiled.positiontup else None
         columns = list(statement.selected_columns)
         row = namedtuple("Row", [column.key for column in columns])
-        converters = [column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for column in columns]
+        converters = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
         constants = {k: v for k, v in compiled.params.items() if v is not None}  # literals the statement binds
         result = (str(compiled), order, frozenset(lists), row, converters if any(converters) else None, constants)
-        self.compiled[conn.dialect.name] = result
+        self.compiled[key] = result
         return result
+
+
+#: PostgreSQL with its own ``$1`` parameters, for statements sent as they are on the event loop.
+_NATIVE_POSTGRESQL = psycopg_dialect(paramstyle="numeric_dollar")
 
 
 _lst, _c, _p, _ct, _pay, _b, _r, _e = (t.listings.c, t.cases.c, t.parties.c, t.courts.c, t.payments.c,
@@ -131,15 +150,42 @@ class PartyCheck(NamedTuple):
     records: list[dict]
 
 
+# A read is written once as steps: a generator that yields (statement, parameters) and is sent the rows;
+# it runs on a connection (run_steps) or on the event loop (run_steps_on_loop).
+Steps = Generator[tuple[_Statement, dict], list, object]
+
+
+def run_steps(conn: Connection, steps: Steps):
+    try:
+        statement, parameters = next(steps)
+        while True:
+            statement, parameters = steps.send(statement.rows(conn, parameters))
+    except StopIteration as done:
+        return done.value
+
+
+async def run_steps_on_loop(engine: Engine, steps: Steps):
+    try:
+        statement, parameters = next(steps)
+        while True:
+            statement, parameters = steps.send(await statement.rows_on_loop(engine, parameters))
+    except StopIteration as done:
+        return done.value
+
+
 def published_records(conn: Connection, policy: Policy, today: date, listing_ids: list[str]) -> list[dict]:
     """The published records of these listings, in the given order."""
+    return run_steps(conn, _published_records(policy, today, listing_ids))
+
+
+def _published_records(policy: Policy, today: date, listing_ids: list[str]) -> Steps:
     if not listing_ids:
         return []
-    rows = _LISTINGS.rows(conn, listing_ids=listing_ids)
+    rows = yield _LISTINGS, {"listing_ids": listing_ids}
     case_ids = {row.case_id for row in rows}
-    paid = dict(_PAID.rows(conn, case_ids=list(case_ids)))
+    paid = dict((yield _PAID, {"case_ids": list(case_ids)}))
     organizations = {row.party_id for row in rows if row.kind == ORGANIZATION}
-    representatives = _legal_representatives(conn, organizations) if organizations else {}
+    representatives = (yield from _legal_representatives(organizations)) if organizations else {}
     by_id = {row.id: row for row in rows}
     records = []
     for listing_id in listing_ids:
@@ -155,27 +201,32 @@ def published_records(conn: Connection, policy: Policy, today: date, listing_ids
     return records
 
 
-def _legal_representatives(conn: Connection, party_ids: set[str]) -> dict[str, list[BoundPerson]]:
+def _legal_representatives(party_ids: set[str]) -> Steps:
     found: dict[str, list[BoundPerson]] = {}
-    for row in _REPRESENTATIVES.rows(conn, party_ids=list(party_ids)):
+    for row in (yield _REPRESENTATIVES, {"party_ids": list(party_ids)}):
         found.setdefault(row.party_id, []).append(BoundPerson(_LEGAL_REPRESENTATIVE, row.name, row.id_number, row.id))
     return found
 
 
 def check_party(conn: Connection, policy: Policy, today: date, identifier: str) -> PartyCheck:
     """Whether the party with this (normalised) ID number or credit code is listed or restricted today."""
-    rows = _PARTY_LISTINGS.rows(conn, identifier=identifier)
+    return run_steps(conn, party_check(policy, today, identifier))
+
+
+def party_check(policy: Policy, today: date, identifier: str) -> Steps:
+    """The steps of :func:`check_party`, for :func:`run_steps` or :func:`run_steps_on_loop`."""
+    rows = yield _PARTY_LISTINGS, {"identifier": identifier}
     if not rows:
         return PartyCheck(None, [], [])
     party_id = rows[0].id
     listing_ids = [row.listing_id for row in rows if row.id == party_id and row.listing_id is not None]
-    categories = _restricted_categories(conn, party_id, today)
-    return PartyCheck(party_id, categories, published_records(conn, policy, today, listing_ids))
+    categories = yield from _restricted_categories(party_id, today)
+    return PartyCheck(party_id, categories, (yield from _published_records(policy, today, listing_ids)))
 
 
-def _restricted_categories(conn: Connection, party_id: str, day: date) -> list[str]:
+def _restricted_categories(party_id: str, day: date) -> Steps:
     orders: dict[str, RestrictionOrder] = {}
-    for row in _RESTRICTIONS.rows(conn, party_id=party_id):
+    for row in (yield _RESTRICTIONS, {"party_id": party_id}):
         order = orders.get(row.id)
         if order is None:
             order = orders[row.id] = RestrictionOrder(debtor_id=party_id, categories=row.categories,
