@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from keepword.accounts.partner_types import CHECK
+from keepword.domain.errors import KeepwordError
 from keepword.domain.identifiers import normalize_identifier
 from keepword.services.access import Principal
-from keepword.domain.errors import KeepwordError
 from keepword.web.access_rules import check_access
 from keepword.web.api.deps import read_entry
 from keepword.web.api.published_read import PartyCheck, check_party, party_check, run_steps_on_loop
@@ -23,8 +23,6 @@ from keepword.web.state import WebState, web_state
 
 router = APIRouter(prefix="/api/v1/partner", tags=["partner"], dependencies=[Depends(rate_limited)],
                    responses=problem_responses(401, 403, 422, 429))
-
-
 CHECKS_PATH = f"{router.prefix}/checks"
 _CHECK_SCOPE = require_scope(CHECK)
 
