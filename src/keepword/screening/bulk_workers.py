@@ -46,6 +46,8 @@ _WORK: _SharedWork | None = None  # set in the parent just before forking
 def screen_in_workers(index: ScreeningIndex, header: list[str], on: date, input_csv: Path, data_start: int,
                        output: Path, progress: ProgressCallback | None, total_bytes: int, jobs: int) -> ScreenSummary:
     global _WORK
+    from keepword.screening import plain_ids  # noqa: F401  (numpy: loaded once here, not in every worker)
+
     boundaries = _row_boundaries(input_csv, data_start, total_bytes, jobs * _PARTS_PER_JOB)
     ranges = [(start, end) for start, end in zip(boundaries, boundaries[1:]) if end > start]
     context = multiprocessing.get_context("fork")

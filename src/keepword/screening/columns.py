@@ -221,12 +221,13 @@ class RowBlocks:
     searching (hashed blocks, spread over all 32 bits, are searched by bisection).
     """
 
-    __slots__ = ("_packed", "_low", "_starts", "_added")
+    __slots__ = ("_packed", "_low", "_starts", "_added", "_tags")
 
     def __init__(self, packed: array | None = None) -> None:
         self._packed = packed if packed is not None else array("Q")
         self._low, self._starts = _block_directory(self._packed)
         self._added: dict[int, list[int]] = {}
+        self._tags: bytes | None = None  # see tag_rows
 
     @staticmethod
     def pack(block: int, row: int) -> int:
@@ -244,18 +245,45 @@ class RowBlocks:
 
     def rows(self, block: int) -> list[int]:
         """Rows filed under ``block`` (a 32-bit unsigned int)."""
-        packed, starts = self._packed, self._starts
-        if starts is None:
-            lo = bisect_left(packed, block << 32)
-            hi = bisect_left(packed, (block + 1) << 32, lo)
-        elif 0 <= block - self._low < len(starts) - 1:
-            lo, hi = starts[block - self._low], starts[block - self._low + 1]
-        else:
-            lo = hi = 0
-        found = [p & _LOW32 for p in packed[lo:hi]] if lo < hi else []
+        lo, hi = self._range(block)
+        found = [p & _LOW32 for p in self._packed[lo:hi]] if lo < hi else []
         if self._added:
             found.extend(self._added.get(block, ()))
         return found
+
+    def tag_rows(self, row_tags: bytes | bytearray) -> None:
+        """Keep beside the packed array the tag (``row_tags[row]``) of each row it holds, for
+        :meth:`rows_tagged`: one byte a row, read where the rows are read."""
+        self._tags = bytes(map(row_tags.__getitem__, map(_LOW32.__and__, self._packed)))
+
+    def rows_tagged(self, block: int, keep: bytes, row_tags: bytes | bytearray) -> list[int]:
+        """:meth:`rows`, without the rows whose tag is not flagged in ``keep`` (``keep[tag]``);
+        the tags of rows added after the build are read from ``row_tags``."""
+        tags = self._tags
+        if tags is None:
+            return [row for row in self.rows(block) if keep[row_tags[row]]]
+        lo, hi = self._range(block)
+        found = [p & _LOW32 for p, tag in zip(self._packed[lo:hi], tags[lo:hi]) if keep[tag]] if lo < hi else []
+        if self._added:
+            found.extend(row for row in self._added.get(block, ()) if keep[row_tags[row]])
+        return found
+
+    def iter_rows(self, block: int) -> Iterator[int]:
+        """:meth:`rows`, one at a time: for a caller that may stop early in a large block."""
+        lo, hi = self._range(block)
+        added = list(self._added.get(block, ())) if self._added else ()
+        for packed in self._packed[lo:hi]:
+            yield packed & _LOW32
+        yield from added
+
+    def _range(self, block: int) -> tuple[int, int]:
+        packed, starts = self._packed, self._starts
+        if starts is None:
+            lo = bisect_left(packed, block << 32)
+            return lo, bisect_left(packed, (block + 1) << 32, lo)
+        if 0 <= block - self._low < len(starts) - 1:
+            return starts[block - self._low], starts[block - self._low + 1]
+        return 0, 0
 
     def __len__(self) -> int:
         return len(self._packed) + sum(map(len, self._added.values()))
@@ -263,7 +291,7 @@ class RowBlocks:
     def nbytes(self) -> int:
         """Bytes held by the packed array and its directory."""
         directory = self._starts.itemsize * len(self._starts) if self._starts is not None else 0
-        return self._packed.itemsize * len(self._packed) + directory
+        return self._packed.itemsize * len(self._packed) + directory + len(self._tags or b"")
 
 
 def _block_directory(packed: array) -> tuple[int, array | None]:

@@ -37,6 +37,7 @@ from keepword.screening.names import (
     PersonNameKeys,
     all_han,
     han_key,
+    han_tags_reaching,
     has_han,
     normalize_org_name,
     person_name_keys,
@@ -265,11 +266,15 @@ def _check_person_name(index: ScreeningIndex, record: ScreeningRecord, birth: da
 
 def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: date | None, on: date,
                          threshold: float, unkeyed_only: bool) -> tuple[int, float] | None:
-    """The best-scoring in-force person row born on ``birth`` whose name reaches ``threshold``."""
+    """The best-scoring in-force person row born on ``birth`` whose name reaches ``threshold``.
+
+    A name in characters is compared only with the candidates whose name tag allows a score that
+    high (``names.han_tags_reaching``): a Han key too much longer or shorter, or one of the same
+    length when only the same name reaches the threshold and its hash differs, is left unread."""
     if birth is None or keys.is_empty:
         return None
     if keys.han:
-        rows, names = index.person_names_born(keys, birth)
+        rows, names = index.person_names_born(keys, birth, han_tags_reaching(keys.han, threshold))
         if not rows:
             return None
         if all_han(names):
@@ -302,8 +307,10 @@ def _best_han_name(index: ScreeningIndex, han: str, rows: list[int], names: list
 
 
 def _has_namesake(index: ScreeningIndex, keys: PersonNameKeys, on: date, threshold: float) -> bool:
+    # A name in characters leaves out, unread, the stored Han keys whose tag rules them out.
+    tags = han_tags_reaching(keys.han, threshold) if keys.han else None
     return any(person_name_score_stored(keys, index.stored_name(row)) >= threshold
-               for row in index.person_candidates(on, keys=keys))
+               for row in index.person_candidates(on, keys=keys, tags=tags))
 
 
 def _check_organization_name(index: ScreeningIndex, record: ScreeningRecord, on: date) -> Decision:

@@ -113,6 +113,52 @@ def han_key(name: str) -> str:
     return _NOT_HAN.sub("", to_simplified(folded))
 
 
+#: Name tags (a byte per row of a screening index): 0 for a name not made of Han characters
+#: only (always a candidate); else its length in characters (7: seven or more) above 4 bits of
+#: its hash, enough to rule out most stored Han keys without reading them.
+NAME_TAGS = 128
+_LONG_NAME = 7
+
+
+def han_name_tag(stored: str) -> int:
+    """The tag of a name as a screening index stores it (see :data:`NAME_TAGS`)."""
+    if not all_han([stored]):
+        return 0
+    return min(len(stored), _LONG_NAME) << 4 | (hash(stored) & 15)
+
+
+def han_tags_reaching(han: str, threshold: float) -> bytes:
+    """For each name tag, whether a stored name with that tag may score ``threshold`` or more
+    against the Han key ``han`` (:func:`person_name_score` of two Han keys, their ratio): a table
+    of :data:`NAME_TAGS` flags. A name not all in characters always may."""
+    return _tags_reaching(len(han), hash(han) & 15, threshold)
+
+
+@lru_cache(maxsize=1024)
+def _tags_reaching(length: int, hash_bits: int, threshold: float) -> bytes:
+    # The ratio of two strings of lengths a and b is 100 * (1 - d / (a + b)), d the Indel
+    # distance: at least |a - b|, and at least 2 between two different strings of one length.
+    def best(distance: int, other: int) -> float:
+        return 100.0 * (1 - distance / (length + other))
+
+    reachable = threshold - 1e-6
+    keep = bytearray(NAME_TAGS)
+    keep[:16] = b"\x01" * 16
+    for code in range(1, _LONG_NAME + 1):
+        other = code if code < _LONG_NAME else max(code, length)
+        if other == length and (code == _LONG_NAME or best(2, other) >= reachable):
+            hashes = range(16)  # another name of the same length may reach it
+        elif other == length:
+            hashes = range(hash_bits, hash_bits + 1)  # only the same name does
+        elif best(abs(length - other), other) >= reachable:
+            hashes = range(16)
+        else:
+            continue
+        for bits in hashes:
+            keep[code << 4 | bits] = 1
+    return bytes(keep)
+
+
 def given_name_pinyin(given: str) -> str:
     """The given name in toneless pinyin, run together: each character's most common reading
     (other readings are accepted when comparing, see ``pinyin_spelling.spells``)."""
