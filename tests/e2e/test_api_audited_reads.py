@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from api_support import api, api_sqlite, register  # noqa: F401
 from factories import organization, party_input, person
+from loop_support import run_coroutine
 from keepword.audit import AuditEntry, verify_chain
 from keepword.cli import _load_commands, app as cli_app
 from keepword.services import listings, restrictions
@@ -174,8 +175,6 @@ def test_the_lean_case_read_answers_as_the_framework_route_would(api):
 
 
 def test_reads_on_a_kept_connection_see_every_later_commit(api):
-    import asyncio
-
     from keepword.store.async_reads import close_async_readers
     from keepword.store.sqlite_reads import close_readers
     from keepword.web.api.case_json import case_json
@@ -192,7 +191,7 @@ def test_reads_on_a_kept_connection_see_every_later_commit(api):
         again = json.loads((await case_json(state.read_engine, case_id))[2])
         return [before, after, again]
 
-    before, after, again = asyncio.run(reads())
+    before, after, again = run_coroutine(reads())
     assert (before["paid"], after["paid"]) == ("1100.00", "1110.00")
     assert len(after["payments"]) == len(before["payments"]) + 1
     assert again == after

@@ -4,10 +4,12 @@ a connection the server closed costs no failed read, and shutdown closes them al
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from sqlalchemy import text
 
+from loop_support import run_coroutine
 from keepword.store.async_reads import async_read, close_async_readers
 from keepword.store.database import make_engine
 
@@ -47,7 +49,7 @@ def test_each_read_sees_the_latest_commit(engine):
         after = await async_read(engine, COUNT, ("ar1",))
         return before, after
 
-    assert asyncio.run(reads()) == ([(0,)], [(1,)])
+    assert run_coroutine(reads()) == ([(0,)], [(1,)])
 
 
 def test_many_reads_at_once_share_the_kept_connections(engine):
@@ -57,7 +59,7 @@ def test_many_reads_at_once_share_the_kept_connections(engine):
         answers = await asyncio.gather(*(async_read(engine, COUNT, ("ar2",), size=3) for _ in range(40)))
         return answers, _backends(engine)
 
-    answers, backends = asyncio.run(reads())
+    answers, backends = run_coroutine(reads())
     assert answers == [[(1,)]] * 40
     assert 1 <= len(backends) <= 3
 
@@ -73,18 +75,18 @@ def test_a_connection_the_server_closed_costs_no_failed_read(engine):
         second = await async_read(engine, COUNT, ("ar3",))
         return first, second
 
-    assert asyncio.run(reads()) == ([(1,)], [(1,)])
+    assert run_coroutine(reads()) == ([(1,)], [(1,)])
 
 
 def test_shutdown_closes_the_kept_connections(engine):
     async def read():
         return await async_read(engine, COUNT, ("ar4",))
 
-    asyncio.run(read())
+    run_coroutine(read())
     assert _backends(engine), "a connection is kept after the read"
     close_async_readers(engine)
     for _ in range(50):
         if not _backends(engine):
             break
-        asyncio.run(asyncio.sleep(0.05))
+        time.sleep(0.05)
     assert not _backends(engine)

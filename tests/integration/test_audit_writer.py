@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import event, select
 
+from loop_support import run_coroutine
 from keepword.audit import AuditEntry, AuditTrail, verify_chain
 from keepword.audit.writer import AuditWriter
 from keepword.store import tables as t
@@ -83,7 +84,7 @@ def test_concurrent_coroutines_share_transactions_and_all_land(engine, trail):
 
     event.listen(engine, "commit", count)
     try:
-        numbers = asyncio.run(many())
+        numbers = run_coroutine(many())
     finally:
         event.remove(engine, "commit", count)
         writer.close()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
 
+from loop_support import run_coroutine
 from keepword.domain.identifiers import make_credit_code, make_id_number
 from keepword.domain.publication import published_record
 from keepword.services import listings, restrictions
 from keepword.services.cases import PartyInput, order_measure, record_payment, register_judgment
-from keepword.web.api.public import published_listings
 from keepword.store.async_reads import close_async_readers
+from keepword.web.api.public import published_listings
 from keepword.web.api.published_read import check_party, party_check, run_steps_on_loop
 
 REPRESENTATIVE = make_id_number("330102", date(1970, 4, 5), 11)
@@ -94,6 +94,6 @@ def test_on_the_event_loop_a_check_finds_what_it_finds_on_a_connection(ctx, engi
         for day in (date(2024, 3, 4), date(2024, 3, 5)):
             with engine.connect() as conn:
                 expected = check_party(conn, ctx.policy, day, identifier)
-            on_loop = asyncio.run(run_steps_on_loop(engine, party_check(ctx.policy, day, identifier)))
+            on_loop = run_coroutine(run_steps_on_loop(engine, party_check(ctx.policy, day, identifier)))
             assert on_loop == expected
     close_async_readers(engine)
