@@ -1,24 +1,26 @@
-"""The answer to GET /api/v1/cases/{case_id} written by the database, ready to send.
+"""The answer to GET /api/v1/cases/{case_id}, ready to send: on SQLite written by the database.
 
 Loading the aggregate through the ORM costs a query per collection and most of a millisecond of
 mapping, and even records read in one statement must be parsed, validated by the response model and
-written again. One statement writes the whole ``CaseOut`` document instead, and the answer is those
-bytes as they come; being one statement, it reads one consistent snapshot without a transaction. The statement is generated from
-the response models, field by field in their order, each value written as pydantic writes its type:
+written again. On SQLite, which runs in this process, one statement writes the whole ``CaseOut``
+document instead (``json_object``, ``json_group_array`` over ordered subqueries), and the answer is
+those bytes as they come; being one statement, it reads one consistent snapshot. The statement is
+generated from the response models, field by field in their order, each value written as pydantic
+writes its type:
 
-- text, integers and ``null`` as they are (SQLite's ``json_object``, PostgreSQL's ``to_json`` and
-  pydantic-core escape strings alike, and leave non-ASCII text unescaped);
-- booleans as ``true``/``false`` (SQLite keeps 0/1);
-- dates in ISO form; timestamps (UTC) in ISO form with ``Z``, the fraction only when it is not zero;
+- text, integers and ``null`` as they are (SQLite's ``json_object`` and pydantic-core escape strings
+  alike, and leave non-ASCII text unescaped);
+- booleans (0/1 in SQLite) as ``true``/``false``;
+- dates as stored (ISO text); timestamps (stored naive UTC) in ISO form with ``Z``, the fraction only
+  when it is not zero;
 - JSON list columns (``grounds``, ``categories``: numbers and ASCII codes) without spaces;
-- amounts from their cents with two decimals; children in the orders of the ORM mapping (text in
-  code-point order, as Python sorts it).
+- amounts from their cents with two decimals; children in the orders of the ORM mapping.
 
-SQLite builds the document with ``json_object`` and ``json_group_array``. PostgreSQL's JSON
-functions put spaces after colons and commas, so there the document is concatenated from
-``to_json`` of each value. A field of a response model that is neither a column nor written here
-stops the module loading, and tests compare the bytes with those of the loaded aggregate's
-``CaseOut`` on both databases.
+A field of a response model that is neither a column nor written here stops the module loading, and
+tests compare the bytes with those of the loaded aggregate's ``CaseOut``. On PostgreSQL the database
+returns the records (:mod:`keepword.web.api.case_read`) and the response model writes them: writing
+the document there costs the database, the tier that does not grow by adding processes, about twice
+the CPU (ADR 0013).
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ import typing
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Boolean, Engine, String, Table
+from sqlalchemy import JSON, Boolean, Engine, Table
 
 from keepword.store import tables as t
-from keepword.store.async_reads import async_read
 from keepword.store.sqlite_reads import sqlite_read
+from keepword.web.api.case_read import case_records
 from keepword.web.schemas.cases import (CaseOut, CasePartyOut, ExemptionOut, ListingOut, MeasureOut, ObjectionOut,
                                         PaymentOut, RestrictionOut)
 
@@ -70,51 +72,12 @@ class _SQLite:
         return "json_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
 
     @staticmethod
-    def array(document: str, source: str, where: str, order: list[tuple[str, bool]]) -> str:
+    def array(document: str, source: str, where: str, order: list[str]) -> str:
         # SQLite aggregates the rows of an ordered subquery in its order (the subquery is not flattened
         # into an aggregate); text compares by its bytes, as Python compares code points.
-        by = ", ".join(column for column, _ in order)
+        by = ", ".join(order)
         return (f"(SELECT json_group_array(json(document)) FROM "
                 f"(SELECT {document} AS document FROM {source} WHERE {where} ORDER BY {by}))")
-
-
-class _PostgreSQL:
-    """Values as SQL expressions that are already their JSON text (never NULL: ``null``)."""
-
-    param = "$1"
-    greatest = "greatest"
-
-    @staticmethod
-    def value(ref: str) -> str:
-        return f"coalesce(to_json({ref})::text, 'null')"
-
-    boolean = value
-
-    @staticmethod
-    def timestamp(ref: str) -> str:
-        utc = f"({ref} AT TIME ZONE 'UTC')"
-        return (f"coalesce('\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-                f"CASE WHEN date_part('microseconds', {utc})::bigint % 1000000 = 0 THEN '' "
-                f"ELSE to_char({utc}, '.US') END || 'Z\"', 'null')")
-
-    @staticmethod
-    def json_list(ref: str) -> str:
-        return (f"coalesce((SELECT '[' || string_agg(element::text, ',' ORDER BY position) || ']' "
-                f"FROM json_array_elements({ref}) WITH ORDINALITY AS elements(element, position)), "
-                f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '[]' END)")
-
-    @staticmethod
-    def money(cents: str) -> str:
-        return f"coalesce(to_json(({cents} / 100)::text || '.' || lpad(({cents} % 100)::text, 2, '0'))::text, 'null')"
-
-    @staticmethod
-    def document(pairs: list[tuple[str, str]]) -> str:
-        return "('{' || " + " || ',' || ".join(f"'\"{key}\":' || {value}" for key, value in pairs) + " || '}')"
-
-    @staticmethod
-    def array(document: str, source: str, where: str, order: list[tuple[str, bool]]) -> str:
-        by = ", ".join(f'{column} COLLATE "C"' if is_text else column for column, is_text in order)
-        return f"(SELECT coalesce('[' || string_agg({document}, ',' ORDER BY {by}) || ']', '[]') FROM {source} WHERE {where})"
 
 
 def _base(annotation) -> type:
@@ -151,9 +114,9 @@ def _object(sql, model: type[BaseModel], table: Table, alias: str, written: dict
                          for field, info in model.model_fields.items()])
 
 
-def _order(table: Table, alias: str, *names: str) -> list[tuple[str, bool]]:
-    """``ORDER BY`` columns of ``table`` (as ``alias``), each with whether it is text."""
-    return [(f"{alias}.{name}", isinstance(table.c[name].type, String)) for name in names]
+def _order(table: Table, alias: str, *names: str) -> list[str]:
+    """``ORDER BY`` columns of ``table`` (as ``alias``)."""
+    return [f"{alias}.{table.c[name].name}" for name in names]
 
 
 def _statement(sql) -> str:
@@ -184,14 +147,17 @@ def _statement(sql) -> str:
             f"WHERE c.id = {sql.param}")
 
 
-_STATEMENTS = {"sqlite": _statement(_SQLite), "postgresql": _statement(_PostgreSQL)}
+_SQLITE_STATEMENT = _statement(_SQLite)
 
 
 async def case_json(engine: Engine, case_id: str) -> tuple[str, int, str] | None:
     """The court, version and ``CaseOut`` JSON of case ``case_id``; None if there is none. On SQLite in
-    the process (WAL reads take no lock), on PostgreSQL on the event loop (keepword.store.async_reads)."""
+    the process (WAL reads take no lock); on PostgreSQL on the event loop (keepword.store.async_reads)."""
     if engine.dialect.name == "sqlite":
-        rows = sqlite_read(engine, _STATEMENTS["sqlite"], (case_id, case_id))
-    else:
-        rows = await async_read(engine, _STATEMENTS["postgresql"], (case_id,))
-    return tuple(rows[0]) if rows else None
+        rows = sqlite_read(engine, _SQLITE_STATEMENT, (case_id, case_id))
+        return tuple(rows[0]) if rows else None
+    answer = await case_records(engine, case_id)
+    if answer is None:
+        return None
+    # Validated and written in one step (pydantic-core).
+    return answer["court_id"], answer["version"], CaseOut.model_validate(answer).model_dump_json()
