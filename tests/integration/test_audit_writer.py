@@ -112,3 +112,24 @@ def test_close_commits_what_is_queued_and_later_entries_are_still_written(engine
     assert writer.write(read("user:b", "after-close")) == 6
     assert [r.subject_id for r in logged(engine)][-1] == "after-close"
     assert verify_chain(engine, SECRET).ok
+
+
+def test_without_a_wait_the_entries_of_one_turn_of_the_loop_still_share_a_transaction(engine, trail):
+    writer = AuditWriter(engine, trail, max_wait=0)
+    commits = []
+
+    def count(_conn) -> None:
+        commits.append(1)
+
+    async def many() -> list[int]:
+        return await asyncio.gather(*(writer.write_async(read("user:async", f"case-{i}")) for i in range(40)))
+
+    event.listen(engine, "commit", count)
+    try:
+        numbers = run_coroutine(many())
+    finally:
+        event.remove(engine, "commit", count)
+        writer.close()
+    assert sorted(numbers) == list(range(1, 41)) and len(logged(engine)) == 40
+    assert len(commits) < 40, "entries handed over together were committed together"
+    assert verify_chain(engine, SECRET).ok

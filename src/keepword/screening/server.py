@@ -53,7 +53,7 @@ def create_screen_app(settings: Settings, engine: Engine, *, holder: IndexHolder
     clock = clock or SystemClock()
     accounts = AccountsContext.build(engine, settings, clock)
     accounts.reader = read_engine_for(engine)
-    audit = AuditWriter(engine, accounts.trail)
+    audit = AuditWriter(engine, accounts.trail, max_wait=0)  # checks are cheap: latency bounds them, not commits
     keys = CachedApiKeys(accounts, settings.screening_key_cache_seconds)
     zone = load_policy(settings.policy).zone
 
