@@ -12,8 +12,9 @@ from keepword.domain.publication import published_record
 from keepword.services import listings, restrictions
 from keepword.services.cases import PartyInput, order_measure, record_payment, register_judgment
 from keepword.store.async_reads import close_async_readers
+from keepword.store.compiled_reads import run_steps_on_loop
 from keepword.web.api.public import published_listings
-from keepword.web.api.published_read import check_party, party_check, run_steps_on_loop
+from keepword.web.api.published_read import check_party, party_check
 
 REPRESENTATIVE = make_id_number("330102", date(1970, 4, 5), 11)
 

@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from operator import itemgetter
 
-from sqlalchemy import Engine, JSON, Text, bindparam, cast, func, literal_column, select, union_all
+from sqlalchemy import Engine, Text, bindparam, cast, func, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from keepword.store import tables as t
 from keepword.store.async_reads import async_read
+from keepword.store.compiled_reads import NATIVE_POSTGRESQL
 from keepword.store.types import UTCDateTime
 from keepword.web.schemas.cases import ExemptionOut, ListingOut, ObjectionOut, RestrictionOut
 
@@ -81,30 +82,17 @@ _CONVERTERS = {kind: [(key, fn) for key, col in columns if (fn := _converter(col
                for kind, (columns, _, _) in _PARTS.items()}
 
 
-def _payload(dialect: str, columns: Iterable[tuple[str, ColumnElement]]) -> ColumnElement:
+def _payload(columns: Iterable[tuple[str, ColumnElement]]) -> ColumnElement:
     args = []
     for key, column in columns:
-        value = func.json(column) if dialect == "sqlite" and isinstance(column.type, JSON) else column
-        args += [literal_column(f"'{key}'"), value]
-    if dialect == "sqlite":
-        return func.json_object(*args)
+        args += [literal_column(f"'{key}'"), column]
     return cast(func.json_build_object(*args), Text)
 
 
-_STATEMENTS: dict[str, tuple[str, int | None]] = {}
-
-
-def _statement(engine: Engine) -> tuple[str, int | None]:
-    """The SQL text for ``engine``'s driver, and how many positional parameters it takes (None: named)."""
-    dialect = engine.dialect
-    if dialect.name not in _STATEMENTS:
-        query = union_all(*(
-            select(literal_column(f"'{kind}'").label("kind"), _payload(dialect.name, columns).label("body"))
-            .select_from(source).where(where)
-            for kind, (columns, source, where) in _PARTS.items()))
-        compiled = query.compile(dialect=dialect)
-        _STATEMENTS[dialect.name] = (str(compiled), len(compiled.positiontup) if compiled.positiontup else None)
-    return _STATEMENTS[dialect.name]
+#: Compiled once, with PostgreSQL's own ``$1`` (sent as it is on the event loop, prepared).
+_STATEMENT = str(union_all(*(
+    select(literal_column(f"'{kind}'").label("kind"), _payload(columns).label("body")).select_from(source).where(where)
+    for kind, (columns, source, where) in _PARTS.items())).compile(dialect=NATIVE_POSTGRESQL))
 
 
 def _records(rows: Iterable[tuple[str, str]]) -> dict[str, list[dict]]:
@@ -135,18 +123,7 @@ def _children(records: list[dict], parent_key: str) -> dict[str, list[dict]]:
 
 async def case_records(engine: Engine, case_id: str) -> dict | None:
     """The ``CaseOut`` fields of case ``case_id`` on a PostgreSQL ``engine``; None if there is none."""
-    return _case(await async_read(engine, _native_statement(engine), (case_id,)))
-
-
-_NATIVE: dict[str, str] = {}
-
-
-def _native_statement(engine: Engine) -> str:
-    """The PostgreSQL statement with its one parameter as PostgreSQL writes it (``$1``)."""
-    if engine.dialect.name not in _NATIVE:
-        sql, _ = _statement(engine)
-        _NATIVE[engine.dialect.name] = sql.replace("%(case_id)s", "$1").replace("%%", "%")
-    return _NATIVE[engine.dialect.name]
+    return _case(await async_read(engine, _STATEMENT, (case_id,)))
 
 
 def _case(rows: Iterable[tuple[str, str]]) -> dict | None:

@@ -11,9 +11,10 @@ from keepword.accounts.partner_types import CHECK
 from keepword.domain.errors import KeepwordError
 from keepword.domain.identifiers import normalize_identifier
 from keepword.services.access import Principal
+from keepword.store.compiled_reads import run_steps_on_loop
 from keepword.web.access_rules import check_access
 from keepword.web.api.deps import read_entry
-from keepword.web.api.published_read import PartyCheck, check_party, party_check, run_steps_on_loop
+from keepword.web.api.published_read import PartyCheck, check_party, party_check
 from keepword.web.auth import current_principal, require_scope
 from keepword.web.lean import LeanAnswer, answer_in_front
 from keepword.web.problems import problem_responses

@@ -10,14 +10,10 @@ for the amounts performed and one for legal representatives, and hand the values
 
 from __future__ import annotations
 
-import json
-from collections import namedtuple
-from collections.abc import Callable, Generator
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, literal_column, or_, select
-from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 
 from keepword.domain.money import Money
 from keepword.domain.parties import ORGANIZATION, BoundPerson, Party
@@ -25,99 +21,32 @@ from keepword.domain.policy import Policy
 from keepword.domain.publication import published_record
 from keepword.domain.restrictions import Exemption, RestrictionOrder
 from keepword.store import tables as t
-from keepword.store.async_reads import async_read
+from keepword.store.compiled_reads import CompiledRead, Steps, run_steps
 
 _LEGAL_REPRESENTATIVE = "legal_representative"
 
 
-class _Statement:
-    """A statement compiled once per dialect and run on the driver's own connection, in the caller's
-    transaction: a read of a few rows costs several times its SQL in SQLAlchemy's per-execution work
-    (cache key, execution context, result wrapping). Lists are passed whole (SQLite: a JSON array read
-    by ``json_each``; PostgreSQL: an array for ``= ANY``); each column's value goes through its type's
-    own result processor, so dates, JSON and amounts come back as SQLAlchemy gives them."""
-
-    def __init__(self, build: Callable[[Callable], Select]) -> None:
-        self.build = build  # called with the dialect's list membership: (column, parameter name) -> condition
-        self.compiled: dict[str, tuple] = {}
-
-    def rows(self, conn: Connection, parameters: dict) -> list:
-        """The rows on ``conn``'s driver connection, in its transaction."""
-        sql, arguments, shape = self._prepared(conn.dialect, parameters)
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            return shape(cursor.execute(sql, arguments).fetchall())
-        finally:
-            cursor.close()
-
-    async def rows_on_loop(self, engine: Engine, parameters: dict) -> list:
-        """The rows on PostgreSQL, on the event loop (keepword.store.async_reads)."""
-        sql, arguments, shape = self._prepared(_NATIVE_POSTGRESQL, parameters)
-        return shape(await async_read(engine, sql, arguments))
-
-    def _prepared(self, dialect, parameters: dict) -> tuple[str, object, Callable[[list], list]]:
-        key = (dialect.name, dialect.paramstyle)
-        compiled = self.compiled.get(key) or self._compile(dialect, key)
-        sql, order, lists, row, converters, constants = compiled
-        parameters = {**constants, **parameters}
-        if dialect.name == "sqlite":
-            parameters = {k: json.dumps(v) if k in lists else v for k, v in parameters.items()}
-        arguments = tuple(parameters[k] for k in order) if order is not None else parameters
-
-        def shape(fetched: list) -> list:
-            if not converters:
-                return [row._make(values) for values in fetched]
-            return [row._make([value if convert is None or value is None else convert(value)
-                               for convert, value in zip(converters, values)]) for values in fetched]
-        return sql, arguments, shape
-
-    def _compile(self, dialect, key: tuple) -> tuple:
-        lists: set[str] = set()
-        sqlite = dialect.name == "sqlite"
-
-        def member(column, name: str):
-            lists.add(name)
-            if sqlite:
-                return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name))))
-            return column == func.any(bindparam(name))
-
-        statement = self.build(member)
-        compiled = statement.compile(dialect=dialect)
-        order = tuple(compiled.positiontup) if compiled.positiontup else None
-        columns = list(statement.selected_columns)
-        row = namedtuple("Row", [column.key for column in columns])
-        converters = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
-        constants = {k: v for k, v in compiled.params.items() if v is not None}  # literals the statement binds
-        result = (str(compiled), order, frozenset(lists), row, converters if any(converters) else None, constants)
-        self.compiled[key] = result
-        return result
-
-
-#: PostgreSQL with its own ``$1`` parameters, for statements sent as they are on the event loop.
-_NATIVE_POSTGRESQL = psycopg_dialect(paramstyle="numeric_dollar")
-
-
 _lst, _c, _p, _ct, _pay, _b, _r, _e = (t.listings.c, t.cases.c, t.parties.c, t.courts.c, t.payments.c,
                                        t.bound_persons.c, t.restrictions.c, t.exemptions.c)
-_LISTINGS = _Statement(lambda member: (
+_LISTINGS = CompiledRead(lambda member: (
     select(_lst.id, _lst.grounds, _lst.published_on, _lst.case_id, _c.case_number, _c.court_id, _c.filed_on,
            _c.obligation_cents, _c.currency, _ct.name.label("court_name"), _p.id.label("party_id"), _p.kind, _p.name,
            _p.id_number, _p.credit_code, _p.birth_date, _p.sex, _p.address)
     .select_from(t.listings.join(t.cases, _c.id == _lst.case_id).join(t.parties, _p.id == _lst.debtor_id)
                  .outerjoin(t.courts, _ct.id == _c.court_id))
     .where(member(_lst.id, "listing_ids"))))
-_PAID = _Statement(lambda member: (
+_PAID = CompiledRead(lambda member: (
     select(_pay.case_id, func.sum(_pay.amount_cents).label("paid")).where(member(_pay.case_id, "case_ids"))
     .group_by(_pay.case_id)))
-_REPRESENTATIVES = _Statement(lambda member: (
+_REPRESENTATIVES = CompiledRead(lambda member: (
     select(_b.party_id, _b.id, _b.name, _b.id_number)
     .where(member(_b.party_id, "party_ids"), _b.role == _LEGAL_REPRESENTATIVE).order_by(_b.id)))
 _IDENTIFIER = bindparam("identifier")
-_PARTY_LISTINGS = _Statement(lambda member: (
+_PARTY_LISTINGS = CompiledRead(lambda member: (
     select(_p.id, _lst.id.label("listing_id"))
     .select_from(t.parties.outerjoin(t.listings, and_(_lst.debtor_id == _p.id, _lst.state == "published")))
     .where(or_(_p.id_number == _IDENTIFIER, _p.credit_code == _IDENTIFIER)).order_by(_p.id, _lst.id)))
-_RESTRICTIONS = _Statement(lambda member: (
+_RESTRICTIONS = CompiledRead(lambda member: (
     select(_r.id, _r.categories, _r.ordered_on, _r.ordered_by, _e.id.label("exemption_id"), _e.category, _e.kind,
            _e.reason, _e.valid_from, _e.valid_until, _e.approved_by)
     .select_from(t.restrictions.outerjoin(t.exemptions, _e.restriction_id == _r.id))
@@ -148,29 +77,6 @@ class PartyCheck(NamedTuple):
     party_id: str | None
     restricted_categories: list[str]
     records: list[dict]
-
-
-# A read is written once as steps: a generator that yields (statement, parameters) and is sent the rows;
-# it runs on a connection (run_steps) or on the event loop (run_steps_on_loop).
-Steps = Generator[tuple[_Statement, dict], list, object]
-
-
-def run_steps(conn: Connection, steps: Steps):
-    try:
-        statement, parameters = next(steps)
-        while True:
-            statement, parameters = steps.send(statement.rows(conn, parameters))
-    except StopIteration as done:
-        return done.value
-
-
-async def run_steps_on_loop(engine: Engine, steps: Steps):
-    try:
-        statement, parameters = next(steps)
-        while True:
-            statement, parameters = steps.send(await statement.rows_on_loop(engine, parameters))
-    except StopIteration as done:
-        return done.value
 
 
 def published_records(conn: Connection, policy: Policy, today: date, listing_ids: list[str]) -> list[dict]:
