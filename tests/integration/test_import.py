@@ -102,6 +102,23 @@ def test_an_imported_case_is_the_same_as_one_registered_by_hand(ctx, engine, tmp
     assert paid.outcome == "fulfilled" and paid.version == 2
 
 
+def test_an_import_interrupted_while_a_chunk_is_being_written_leaves_nothing(ctx, engine, tmp_path):
+    before = counts(engine)
+    seen = []
+
+    def progress(rows, imported):
+        seen.append(rows)
+        if rows == 600:  # the second chunk was checked and handed to the writer: as if Ctrl-C were pressed now
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_file(ctx, write_csv(tmp_path / "b.csv", sample_rows(1000, seed=4)), chunk_rows=300, progress=progress)
+    assert seen == [300, 600]
+    assert counts(engine) == before
+    assert not any(thread.name == "keepword-write-behind" and thread.is_alive() for thread in threading.enumerate())
+    assert import_file(ctx, write_csv(tmp_path / "b.csv", sample_rows(1000, seed=4))).imported == 1000
+
+
 def test_each_malformed_row_is_named_with_field_and_reason(ctx, engine, tmp_path):
     registered = sample_rows(1, seed=9)[0]
     register_judgment(

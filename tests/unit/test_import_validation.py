@@ -217,7 +217,7 @@ class MemoryStore:
     def __init__(self, courts=("330102",), cases=(), parties=()):
         self.courts, self.cases = set(courts), set(cases)
         self.parties = {p.identifier: p for p in parties}
-        self.inserted_cases, self.inserted_parties, self.phone_updates = [], [], []
+        self.inserted_cases, self.inserted_parties, self.inserted_events, self.phone_updates = [], [], [], []
 
     def existing_courts(self, court_ids):
         return self.courts & set(court_ids)
@@ -234,6 +234,15 @@ class MemoryStore:
         self.inserted_parties += parties
         self.inserted_cases += cases
 
+    def insert_events(self, events):
+        self.inserted_events += events
+
+    def written(self):
+        pass
+
+    def close(self):
+        pass
+
     def update_phones(self, parties):
         self.phone_updates += [(p.id, list(p.phones)) for p in parties]
 
@@ -248,8 +257,8 @@ class MemoryUnitOfWork:
     def __exit__(self, *exc):
         return None
 
-    def record(self, event):
-        self.events.append(event)
+    def record_written(self, events):
+        self.events.extend(events)
 
     def commit(self):
         self.committed = True

@@ -1,10 +1,11 @@
 """The SQL side of a bulk import: look-ups in bulk, and rows handed straight to the driver.
 
 Everything runs in the unit of work's session, so the whole import is one transaction, and the
-unit of work still writes the outbox rows and runs its before-commit hooks. Rows go to the driver
-in the form it takes (:mod:`keepword.store.bulk_insert`): one DB-API ``executemany`` per table and
-chunk on SQLite, ``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row
-bind processing: both cost more than the inserts themselves.
+unit of work still runs its before-commit hooks. Rows, the events' outbox rows among them, go to the
+driver in the form it takes (:func:`keepword.store.bulk_insert.insert_on_driver`): multi-row
+``INSERT`` statements on SQLite, on a thread of their own while the import checks its next chunk;
+``COPY`` on PostgreSQL. Neither the ORM's object-at-a-time flush nor Core's per-row bind processing:
+both cost more than the inserts themselves.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,18 +22,23 @@ from sqlalchemy.orm import Session
 
 from keepword.domain.cases import CREDITOR, DEBTOR, OPEN
 from keepword.domain.errors import AlreadyExists
+from keepword.domain.events import Event
 from keepword.domain.ids import new_ids
 from keepword.domain.parties import PERSON
 from keepword.importing.rows import PartyRecord
 from keepword.services.imports import NewCase
 from keepword.store import tables as t
-from keepword.store.bulk_insert import DatabaseForm, RowRefused, cents, insert_rows
+from keepword.store.bulk_insert import DatabaseForm, RowRefused, cents, insert_on_driver
+from keepword.store.unit_of_work import OUTBOX_COLUMNS, outbox_rows
+from keepword.store.write_behind import WriteBehind
+
 
 class SqlImportStore:
     """The :class:`~keepword.services.imports.CaseImportStore` on SQLAlchemy: bulk reads, driver-level writes."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._behind = WriteBehind(threaded=session.get_bind().dialect.name == "sqlite")
 
     def existing_courts(self, court_ids: Iterable[str]) -> set[str]:
         """Which of these court ids are registered."""
@@ -72,8 +79,13 @@ class SqlImportStore:
 
     def insert(self, parties: list[PartyRecord], cases: list[NewCase], *, policy_id: str, at: datetime,
                warned_on: date) -> None:
-        """Insert new parties (with their legal representatives), then open, warned cases and their parties."""
-        conn = self.session.connection()
+        """Begin writing new parties (with their legal representatives), then open, warned cases and their
+        parties; :meth:`written` tells whether they were written.
+
+        The rows are made here; on SQLite the insert runs on a thread of its own
+        (:class:`~keepword.store.write_behind.WriteBehind`), while the import goes on.
+        """
+        conn = self.session.connection()  # the import's transaction, begun before the write starts
         form = DatabaseForm(conn.dialect)
         day = form.day
         party_rows = [(p.id, p.kind, p.name, p.identifier if p.kind == PERSON else None,
@@ -92,13 +104,28 @@ class SqlImportStore:
         for case in cases:
             link_rows.append((next(link_ids), case.id, case.creditor_id, CREDITOR, 1, False))
             link_rows.append((next(link_ids), case.id, case.debtor_id, DEBTOR, 1, False))
-        # In a savepoint: when another writer took one of the cases or parties since the look-ups, none of the
-        # chunk stays written and the import's transaction goes on, to check the chunk again.
-        with _refused_as_already_exists(), self.session.begin_nested():
-            conn = self.session.connection()  # what emits the SAVEPOINT
-            for table, rows in ((t.parties, party_rows), (t.bound_persons, bound_rows), (t.cases, case_rows),
-                                (t.case_parties, link_rows)):
-                insert_rows(conn, table.name, _COLUMNS[table.name], rows)
+        tables = ((t.parties.name, party_rows), (t.bound_persons.name, bound_rows), (t.cases.name, case_rows),
+                  (t.case_parties.name, link_rows))
+        self._behind.start(partial(_write_chunk, conn.connection.driver_connection, conn.dialect, tables))
+
+    def insert_events(self, events: list[Event]) -> None:
+        """Begin writing the outbox rows of ``events``, after the rows of the last :meth:`insert` (not at all
+        when those are refused)."""
+        conn = self.session.connection()
+        rows = outbox_rows(events, conn.dialect)
+        self._behind.start(partial(insert_on_driver, conn.connection.driver_connection, conn.dialect.name,
+                                   t.outbox.name, OUTBOX_COLUMNS, rows))
+
+    def written(self) -> None:
+        """Wait for the rows of the last :meth:`insert` and :meth:`insert_events`. AlreadyExists when the
+        database refused one of them
+        (another writer registered one of the cases or parties since it was looked up): then none of that
+        chunk is written, and the import's transaction goes on."""
+        self._behind.wait()
+
+    def close(self) -> None:
+        """End the writer thread, once the writes started are done."""
+        self._behind.close()
 
     def update_phones(self, parties: list[PartyRecord]) -> None:
         """Store the phone numbers the import added to parties written earlier."""
@@ -119,6 +146,23 @@ _COLUMNS = {
               "version"),
     "case_parties": ("id", "case_id", "party_id", "role", "performance_order", "guarantee_given"),
 }
+
+
+def _write_chunk(driver, dialect, tables: tuple[tuple[str, list[tuple]], ...]) -> None:
+    """Insert one chunk's rows on the DB-API connection in a savepoint: when another writer took one of its
+    cases or parties since the look-ups, none of the chunk stays written and the import's transaction goes
+    on, to check the chunk again."""
+    driver.execute("SAVEPOINT import_chunk")
+    try:
+        for table, rows in tables:
+            insert_on_driver(driver, dialect.name, table, _COLUMNS[table], rows)
+    except dialect.dbapi.IntegrityError as exc:
+        driver.execute("ROLLBACK TO SAVEPOINT import_chunk")
+        driver.execute("RELEASE SAVEPOINT import_chunk")
+        # Only a concurrent writer can cause this: every row was checked against the database first.
+        raise AlreadyExists(f"a case or party in this file was registered by someone else during the import; "
+                            f"nothing was written, run the import again ({_constraint(exc)})") from None
+    driver.execute("RELEASE SAVEPOINT import_chunk")
 
 
 def _json_phones(phones: list[str]) -> str:

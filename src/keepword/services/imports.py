@@ -8,9 +8,10 @@ not repeated in the file. A bad row is reported with its line, the column and th
 
 All or nothing: when any row is bad nothing is written, unless ``skip_invalid`` asks for the
 good rows. Rows are checked and written in chunks inside ONE transaction (the unit of work's), so
-memory stays bounded and a failure anywhere leaves the registry as it was. Each case gets what
-registering it one by one gives: the execution notice's warning, and JudgmentRegistered and
-WarningIssued in the outbox (through the unit of work, so its before-commit hooks see them).
+memory stays bounded and a failure anywhere leaves the registry as it was; while the store writes a
+chunk, the next one is read and checked. Each case gets what registering it one by one gives: the
+execution notice's warning, and JudgmentRegistered and WarningIssued in the outbox (written with the
+chunk's rows, and handed to the unit of work, so its before-commit hooks see them).
 """
 
 from __future__ import annotations
@@ -73,7 +74,17 @@ class CaseImportStore(Protocol):
 
     def insert(self, parties: list[PartyRecord], cases: list[NewCase], *, policy_id: str, at: datetime,
                warned_on: date) -> None:
-        """Insert new parties, and the cases (open, warned on ``warned_on``) with their parties.
+        """Begin inserting new parties, and the cases (open, warned on ``warned_on``) with their parties.
+
+        The store may go on writing after it returns: until :meth:`written` has returned, the import makes
+        no call to it but :meth:`insert_events`.
+        """
+
+    def insert_events(self, events: list[ev.Event]) -> None:
+        """Begin inserting the outbox rows of ``events``, after the rows of the last :meth:`insert`."""
+
+    def written(self) -> None:
+        """Wait until the rows of the last :meth:`insert` and :meth:`insert_events` are written.
 
         All or none of them: AlreadyExists when another writer registered one of the cases or parties since
         it was looked up (the transaction stays usable, so the batch can be checked again).
@@ -81,6 +92,9 @@ class CaseImportStore(Protocol):
 
     def update_phones(self, parties: list[PartyRecord]) -> None:
         """Store the phone numbers of parties that gained some."""
+
+    def close(self) -> None:
+        """Release what the store holds for the import (a writer thread), whatever the outcome."""
 
 
 @dataclass
@@ -132,10 +146,14 @@ def _import(ctx: ServiceContext, store_for: Callable[[object], CaseImportStore],
         if court_id is not None and not store.existing_courts([court_id]):
             raise NotFound(f"court_id: no court {court_id} is registered", court_id=court_id)
         batch = _Batch(ctx, uow, store, report, by=by, skip_invalid=skip_invalid, court_id=court_id)
-        for chunk in _chunks(rows, chunk_rows):
-            batch.add(chunk)
-            if progress:
-                progress(report.rows, report.imported)
+        try:
+            for chunk in _chunks(rows, chunk_rows):
+                batch.add(chunk)
+                if progress:
+                    progress(report.rows, report.imported)
+            batch.settle()
+        finally:
+            store.close()  # after a failure too: no write may still run when the transaction rolls back
         report.errors.sort()
         if report.errors and not skip_invalid:
             report.imported = 0
@@ -171,6 +189,18 @@ def _chunks(rows: Iterable[Mapping], size: int) -> Iterator[list[Mapping]]:
         yield chunk
 
 
+@dataclass(slots=True)
+class _Chunk:
+    """The checked rows of one chunk, and what registering them gave: written, or forgotten when refused."""
+
+    rows: list[ParsedRow]
+    attempt: int
+    cases: list[NewCase] = field(default_factory=list)
+    new_parties: list[PartyRecord] = field(default_factory=list)  # first seen in this chunk
+    events: list[ev.Event] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # found against the registry
+
+
 class _Batch:
     """What one import carries from chunk to chunk: what it has seen, resolved and written."""
 
@@ -186,8 +216,11 @@ class _Batch:
         self.registered: set[tuple[str, str]] = set()  # (court, case number) registered before: this chunk's
         self.parties: dict[str, PartyRecord] = {}  # identifier -> registered party, or new in this file
         self.stored_phones: dict[str, tuple[str, ...]] = {}  # party id -> phones as in the database
+        self.pending: _Chunk | None = None  # the chunk the store is writing
 
     def add(self, chunk: list[Mapping]) -> None:
+        """Check ``chunk`` on its own (while the store writes the previous chunk), then against the registry,
+        and begin writing its good rows."""
         report, policy, today, court_id = self.report, self.policy, self.today, self.court_id
         parsed = []
         for values in chunk:
@@ -199,39 +232,56 @@ class _Batch:
                 report.errors.extend(row.errors)
             else:
                 parsed.append(row)
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                self._register_and_write(parsed)
-                return
-            except AlreadyExists:
-                # Another writer registered one of these cases or parties after they were checked (the store
-                # refused the chunk and wrote none of it): check the chunk again against what is now registered.
-                if attempt == _ATTEMPTS:
-                    raise
+        self.settle()
+        self._register_and_write(parsed, attempt=1)
 
-    def _register_and_write(self, rows: list[ParsedRow]) -> None:
-        report = self.report
-        errors_before = len(report.errors)
+    def settle(self) -> None:
+        """Wait for the chunk being written. When the store refused it (another writer registered one of its
+        cases or parties after they were checked; nothing of it was written), check it again against what
+        is now registered and write it again."""
+        while self.pending is not None:
+            chunk, self.pending = self.pending, None
+            try:
+                self.store.written()
+            except AlreadyExists:
+                for row in chunk.rows:
+                    row.errors.clear()
+                for party in chunk.new_parties:
+                    del self.parties[party.identifier]
+                if chunk.attempt == _ATTEMPTS:
+                    raise
+                self._register_and_write(chunk.rows, attempt=chunk.attempt + 1)
+                continue
+            self.report.errors.extend(chunk.errors)
+            for party in chunk.new_parties:
+                self.stored_phones[party.id] = tuple(party.phones)
+            self.uow.record_written(chunk.events)
+            self.report.imported += len(chunk.cases)
+
+    def _register_and_write(self, rows: list[ParsedRow], *, attempt: int) -> None:
+        chunk = _Chunk(rows, attempt)
         self._load(rows)
         # A case and its debtor per row, with ids made in one go (the same as one by one, and in the same order).
         self.ids = iter(new_ids(2 * len(rows)))
-        cases, new_parties = [], []
         for row in rows:
-            case = self._register(row, new_parties)
+            case = self._register(row, chunk)
             if case is not None:
-                cases.append(case)
-        if report.errors and not self.skip_invalid:
+                chunk.cases.append(case)
+        if (self.report.errors or chunk.errors) and not self.skip_invalid:
+            self.report.errors.extend(chunk.errors)
             return  # nothing will be written: only the rest of the file is still checked
-        try:
-            self._write(new_parties, cases)
-        except AlreadyExists:
-            # Forget this attempt: its errors, and the parties it was about to register.
-            del report.errors[errors_before:]
-            for row in rows:
-                row.errors.clear()
-            for party in new_parties:
-                del self.parties[party.identifier]
-            raise
+        self.store.insert(chunk.new_parties, chunk.cases, policy_id=self.policy.id, at=self.at, warned_on=self.today)
+        self.pending = chunk
+        # While the store writes the rows: their events, to be written after them.
+        record, at, by = chunk.events.append, self.at, self.by
+        for case in chunk.cases:
+            # What EnforcementCase.register and issue_warning record for one case.
+            record(ev.JudgmentRegistered(
+                occurred_at=at, case_id=case.id, actor=by, court_id=case.court_id, case_number=case.case_number,
+                amount=case.obligation.amount, currency=case.obligation.currency, creditor_ids=(case.creditor_id,),
+                debtor_ids=(case.debtor_id,)))
+            record(ev.WarningIssued(occurred_at=at, case_id=case.id, actor=by))
+        self.store.insert_events(chunk.events)
 
     def _check_repeat(self, row: ParsedRow) -> None:
         if row.court_id is None or row.case_number is None:
@@ -257,13 +307,13 @@ class _Batch:
             self.parties[identifier] = party
             self.stored_phones[party.id] = tuple(party.phones)
 
-    def _register(self, row: ParsedRow, new_parties: list[PartyRecord]) -> NewCase | None:
+    def _register(self, row: ParsedRow, chunk: _Chunk) -> NewCase | None:
         if not self.courts[row.court_id]:
             row.fail("court_id", f"no court {row.court_id} is registered")
         elif (row.court_id, row.case_number) in self.registered:
             row.fail("case_number", f"{row.case_number} is already registered at court {row.court_id}")
         if row.errors:
-            self.report.errors.extend(row.errors)
+            chunk.errors.extend(row.errors)
             return None
         creditor = self._resolve(row.creditor)
         debtor = self._resolve(row.debtor)
@@ -273,12 +323,12 @@ class _Batch:
                 obligation=row.obligation, judgment_date=row.dates["judgment_date"],
                 effective_date=row.dates["effective_date"], filed_on=row.dates["filed_on"], policy=self.policy)
         except ValidationFailed as exc:
-            self.report.errors.append(RowError(row.line, _COLUMN_OF.get(exc.field, exc.field), reason_of(exc)))
+            chunk.errors.append(RowError(row.line, _COLUMN_OF.get(exc.field, exc.field), reason_of(exc)))
             return None
         for known, candidate in ((creditor, row.creditor), (debtor, row.debtor)):
             if known is candidate:
                 self.parties[candidate.identifier] = candidate
-                new_parties.append(candidate)
+                chunk.new_parties.append(candidate)
             elif candidate.phones:
                 # The identifier is the key and the registered details stay; only new phone numbers are added.
                 known.phones = known.phones + [p for p in candidate.phones if p not in known.phones]
@@ -294,20 +344,6 @@ class _Batch:
             return known
         candidate.id = candidate.id or next(self.ids, None) or new_id()
         return candidate
-
-    def _write(self, new_parties: list[PartyRecord], cases: list[NewCase]) -> None:
-        self.store.insert(new_parties, cases, policy_id=self.policy.id, at=self.at, warned_on=self.today)
-        for party in new_parties:
-            self.stored_phones[party.id] = tuple(party.phones)
-        record, at, by = self.uow.record, self.at, self.by
-        for case in cases:
-            # What EnforcementCase.register and issue_warning record for one case.
-            record(ev.JudgmentRegistered(
-                occurred_at=at, case_id=case.id, actor=by, court_id=case.court_id, case_number=case.case_number,
-                amount=case.obligation.amount, currency=case.obligation.currency, creditor_ids=(case.creditor_id,),
-                debtor_ids=(case.debtor_id,)))
-            record(ev.WarningIssued(occurred_at=at, case_id=case.id, actor=by))
-        self.report.imported += len(cases)
 
     def finish(self) -> None:
         """Store phone numbers added to parties written before (rows further down named them again)."""

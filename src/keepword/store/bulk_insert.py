@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import Column, Connection, Date, Table
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +35,7 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, columns, rows)
+        _copy(conn.connection.driver_connection, table, columns, rows)
         return
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     try:
@@ -67,7 +68,7 @@ def write_rows(conn: Connection, table: str, columns: Sequence[str], rows: Seque
         else:
             driver.executemany(sql, rows)
     elif len(rows) >= COPY_FROM_ROWS:
-        _copy(conn, table, columns, rows, translate=False)
+        _copy(conn.connection.driver_connection, table, columns, rows, translate=False)
     else:
         marks = "(" + ", ".join("%s::json" if c in json_columns else "%s" for c in columns) + ")"
         with conn.connection.driver_connection.cursor() as cursor:
@@ -75,12 +76,40 @@ def write_rows(conn: Connection, table: str, columns: Sequence[str], rows: Seque
                            [value for row in rows for value in row])
 
 
-def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence],
-          translate: bool = True) -> None:
-    """PostgreSQL's COPY on the connection's own DB-API connection, so in its transaction."""
+#: The most parameters SQLite takes in one statement (its SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+SQLITE_MAX_PARAMETERS = 32766
+
+
+def insert_on_driver(driver, dialect_name: str, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Insert ``rows`` (in database form) on the DB-API connection ``driver``, with no SQLAlchemy object in
+    between, so from a thread of its own (:class:`keepword.store.write_behind.WriteBehind`). The driver's
+    errors reach the caller as it raises them.
+
+    On SQLite in multi-row ``INSERT`` statements, as many rows each as its parameter limit allows. Python's
+    sqlite3 lets other threads run while SQLite executes a statement and takes the interpreter lock back
+    after it: one statement per thousand rows leaves the insert to SQLite alone, where ``executemany`` took
+    the lock back after every row (and, with another thread busy, waited for it each time). On PostgreSQL
+    ``COPY``.
+    """
+    if not rows:
+        return
+    if dialect_name == "postgresql":
+        _copy(driver, table, columns, rows, translate=False)
+        return
+    width = len(columns)
+    per_statement = SQLITE_MAX_PARAMETERS // width
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    marks = "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(rows), per_statement):
+        part = rows[start:start + per_statement]
+        driver.execute(head + ", ".join([marks] * len(part)), list(chain.from_iterable(part)))
+
+
+def _copy(driver, table: str, columns: Sequence[str], rows: Sequence[Sequence], translate: bool = True) -> None:
+    """PostgreSQL's COPY on a psycopg connection, so in its transaction."""
     import psycopg
 
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver.cursor()
     try:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             write = copy.write_row

@@ -25,21 +25,26 @@ def outbox_row(event: Event) -> dict:
             "payload": event.payload()}
 
 
-_OUTBOX_COLUMNS = ("event_id", "type", "case_id", "debtor_id", "actor", "occurred_at", "payload")
+OUTBOX_COLUMNS = ("event_id", "type", "case_id", "debtor_id", "actor", "occurred_at", "payload")
 _OUTBOX_JSON = frozenset({"payload"})
 
 
 def write_outbox(session: Session, events: list[Event]) -> None:
     """Insert the outbox rows of ``events``, in their order, straight to the driver (:func:`write_rows`:
-    ``executemany`` on SQLite; ``COPY`` or one multi-row ``INSERT`` on PostgreSQL).
+    ``executemany`` on SQLite; ``COPY`` or one multi-row ``INSERT`` on PostgreSQL)."""
+    conn = session.connection()
+    write_rows(conn, "outbox", OUTBOX_COLUMNS, outbox_rows(events, conn.dialect), _OUTBOX_JSON)
+
+
+def outbox_rows(events: list[Event], dialect) -> list[tuple]:
+    """The outbox rows of ``events`` (values in :data:`OUTBOX_COLUMNS` order) in ``dialect``'s database form.
 
     The values are put in database form here (the timestamp by its column type's own bind
     processor, once per instant; the payload as the JSON text Core would store) instead of by Core
     for every row: for the thousands of events of a bulk import that per-row processing cost more
     than the insert.
     """
-    conn = session.connection()
-    to_database = timestamp_form(conn.dialect)  # occurred_at is a UTCDateTime column
+    to_database = timestamp_form(dialect)  # occurred_at is a UTCDateTime column
     last_at, stamp = None, None  # the events of one commit share their instants, in runs
     rows = []
     append = rows.append
@@ -49,7 +54,7 @@ def write_outbox(session: Session, events: list[Event]) -> None:
             last_at, stamp = at, to_database(at)
         append((event_id, event.__class__.__name__, event.case_id, event.debtor_id, event.actor, stamp,
                 json_text(event.payload())))
-    write_rows(conn, "outbox", _OUTBOX_COLUMNS, rows, _OUTBOX_JSON)
+    return rows
 
 
 def _uuid4_texts(count: int) -> list[str]:
@@ -83,6 +88,7 @@ class SqlUnitOfWork:
         self.parties = PartyRepository(self.session)
         self.courts = CourtRepository(self.session)
         self.extra_events: list[Event] = []
+        self.written_events: list[Event] = []
         return self
 
     def __exit__(self, *exc) -> None:
@@ -98,6 +104,12 @@ class SqlUnitOfWork:
         """An event not raised by a case aggregate (party changes, for instance)."""
         self.extra_events.append(event)
 
+    def record_written(self, events: list[Event]) -> None:
+        """Events whose outbox rows the caller has already written in this unit of work's transaction (a bulk
+        writer, with its own rows): the commit does not write them again, but hands them to the before-commit
+        hooks and returns them, first and in this order."""
+        self.written_events.extend(events)
+
     def collect_events(self) -> list[Event]:
         events: list[Event] = []
         for case in self.cases.seen.values():
@@ -107,7 +119,8 @@ class SqlUnitOfWork:
     def commit(self) -> list[Event]:
         """Flush state, write outbox rows, commit; returns the events written."""
         assert self.session is not None, "commit outside the unit of work"
-        events = self.collect_events()
+        unwritten = self.collect_events()
+        events = self.written_events + unwritten if self.written_events else unwritten
         for case in self.cases.seen.values():
             if case.events:
                 # A change may touch only child rows, at the instant of the last one (updated_at unchanged):
@@ -115,8 +128,8 @@ class SqlUnitOfWork:
                 flag_modified(case, "updated_at")
         try:
             self.session.flush()
-            if events:
-                write_outbox(self.session, events)
+            if unwritten:
+                write_outbox(self.session, unwritten)
             for hook in self.before_commit:
                 hook(self.session, events)
             self.session.commit()
@@ -129,6 +142,7 @@ class SqlUnitOfWork:
         for case in self.cases.seen.values():
             case.events.clear()
         self.extra_events.clear()
+        self.written_events.clear()
         for callback in self.after_commit:
             callback(events)
         return events
