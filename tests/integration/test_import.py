@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import uuid
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from keepword.bootstrap import unit_of_work
 from keepword.domain.errors import AlreadyExists
 from keepword.domain.identifiers import make_id_number
 from keepword.importing.readers import open_table
@@ -100,6 +104,27 @@ def test_an_imported_case_is_the_same_as_one_registered_by_hand(ctx, engine, tmp
     assert payloads["JudgmentRegistered"]["debtor_ids"] == [debtor_id]
     paid = record_payment(ctx, imported_id, amount=row["amount"], paid_on=date(2024, 3, 1), by="officer:wang")
     assert paid.outcome == "fulfilled" and paid.version == 2
+
+
+def test_the_outbox_rows_of_an_import_are_those_of_its_events(ctx, engine, tmp_path):
+    """On SQLite the database makes the outbox rows of the imported registrations: they must be what the
+    events themselves give (the unit of work hands the same events to its before-commit hooks)."""
+    handed = []
+    ctx.uow_factory = partial(unit_of_work, engine, (lambda session, events: handed.extend(events),))
+    rows = sample_rows(250, seed=5)
+    rows[3]["case_number"] = "（2024）浙0102执\"引号\\\u0007号"  # JSON escapes: quote, backslash, control character
+    report = import_file(ctx, write_csv(tmp_path / "b.csv", rows), chunk_rows=100)
+    assert report.imported == 250 and len(handed) == 500
+    with engine.connect() as conn:
+        stored = conn.execute(select(t.outbox).order_by(t.outbox.c.seq)).all()
+    assert [(r.type, r.case_id, r.debtor_id, r.actor, r.occurred_at) for r in stored] == [
+        (e.type, e.case_id, e.debtor_id, e.actor, e.occurred_at) for e in handed]
+    assert [r.payload for r in stored] == [json.loads(json.dumps(e.payload())) for e in handed]
+    assert stored[6].payload["case_number"] == rows[3]["case_number"]
+    event_ids = [uuid.UUID(r.event_id) for r in stored]
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 and str(u) == r.event_id
+               for u, r in zip(event_ids, stored))
+    assert len(set(event_ids)) == 500
 
 
 def test_an_import_interrupted_while_a_chunk_is_being_written_leaves_nothing(ctx, engine, tmp_path):

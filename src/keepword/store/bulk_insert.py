@@ -201,6 +201,15 @@ def _json_encoder() -> Callable[[object], str]:
 json_text = _json_encoder()
 
 
+def json_ids(ids: Sequence[str]) -> str:
+    """``json.dumps(list(ids))``; record ids (:func:`keepword.domain.ids.new_id`: letters and digits) need no
+    escaping, so they are joined directly."""
+    joined = '", "'.join(ids)
+    if joined.replace('", "', "").isalnum() and joined.isascii():
+        return f'["{joined}"]'
+    return json.dumps(list(ids))
+
+
 def _same(value):
     return value
 
