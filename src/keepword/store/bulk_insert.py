@@ -1,4 +1,4 @@
-"""Rows handed straight to the driver: one DB-API ``executemany`` per table on SQLite, ``COPY`` on PostgreSQL.
+"""Rows handed straight to the driver: multi-row ``INSERT`` statements on SQLite, ``COPY`` on PostgreSQL.
 
 For the bulk writers (the case import, the demo) and the writes every commit makes (outbox rows, audit
 entries), which put their values in database form themselves (:class:`DatabaseForm`): the ORM's
@@ -17,7 +17,6 @@ from functools import lru_cache
 from itertools import chain
 
 from sqlalchemy import Column, Connection, Date, Table
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import JSON
 
 from keepword.store.types import UTCDateTime
@@ -31,21 +30,21 @@ class RowRefused(Exception):
 
 
 def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """Insert ``rows`` (values in ``columns`` order, in database form) into ``table``."""
+    """Insert ``rows`` (values in ``columns`` order, in database form) into ``table``, in the connection's
+    transaction (:func:`insert_on_driver`); RowRefused when a constraint refuses one."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        _copy(conn.connection.driver_connection, table, columns, rows)
-        return
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    if not conn.in_transaction():
+        conn.begin()  # what Core's autobegin would do: the rows go into the caller's transaction, never alone
     try:
-        conn.exec_driver_sql(sql, rows)
-    except IntegrityError as exc:
-        raise RowRefused(_first_line(exc.orig)) from None
+        insert_on_driver(conn.connection.driver_connection, conn.dialect.name, table, columns, rows)
+    except conn.dialect.dbapi.IntegrityError as exc:
+        raise RowRefused(_first_line(exc)) from None
 
 
 #: From this many rows on, PostgreSQL gets them by ``COPY`` (two round trips whatever the count), below
-#: in one multi-row ``INSERT`` (one round trip).
+#: in one multi-row ``INSERT`` (one round trip); SQLite gets them in multi-row ``INSERT`` statements, below
+#: by ``executemany`` (one statement text whatever the count, prepared once).
 COPY_FROM_ROWS = 64
 
 
@@ -53,27 +52,19 @@ def write_rows(conn: Connection, table: str, columns: Sequence[str], rows: Seque
                json_columns: frozenset[str] = frozenset()) -> None:
     """Insert ``rows`` (values in ``columns`` order, in database form, JSON as text) with as few round trips
     as the count allows, on the DB-API connection itself (Core's per-statement work cost as much as a small
-    insert): ``executemany`` on SQLite; on PostgreSQL ``COPY`` for many rows, one multi-row ``INSERT`` for a
-    few. Database errors reach the caller as the driver raises them."""
+    insert): :func:`insert_on_driver`, except for a few rows on PostgreSQL, which go in one multi-row
+    ``INSERT``. Database errors reach the caller as the driver raises them."""
     if not rows:
         return
     if not conn.in_transaction():
         conn.begin()  # what Core's autobegin would do: the rows go into the caller's transaction, never alone
-    names = ", ".join(columns)
-    if conn.dialect.name != "postgresql":
-        driver = conn.connection.driver_connection
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        if len(rows) == 1:
-            driver.execute(sql, rows[0])
-        else:
-            driver.executemany(sql, rows)
-    elif len(rows) >= COPY_FROM_ROWS:
-        _copy(conn.connection.driver_connection, table, columns, rows, translate=False)
-    else:
-        marks = "(" + ", ".join("%s::json" if c in json_columns else "%s" for c in columns) + ")"
-        with conn.connection.driver_connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(rows))}",
-                           [value for row in rows for value in row])
+    if conn.dialect.name != "postgresql" or len(rows) >= COPY_FROM_ROWS:
+        insert_on_driver(conn.connection.driver_connection, conn.dialect.name, table, columns, rows)
+        return
+    marks = "(" + ", ".join("%s::json" if c in json_columns else "%s" for c in columns) + ")"
+    with conn.connection.driver_connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(rows))}",
+                       [value for row in rows for value in row])
 
 
 #: The most parameters SQLite takes in one statement (its SQLITE_MAX_VARIABLE_NUMBER since 3.32).
@@ -82,21 +73,28 @@ SQLITE_MAX_PARAMETERS = 32766
 
 def insert_on_driver(driver, dialect_name: str, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Insert ``rows`` (in database form) on the DB-API connection ``driver``, with no SQLAlchemy object in
-    between, so from a thread of its own (:class:`keepword.store.write_behind.WriteBehind`). The driver's
+    between, so from a thread of its own too (:class:`keepword.store.write_behind.WriteBehind`). The driver's
     errors reach the caller as it raises them.
 
-    On SQLite in multi-row ``INSERT`` statements, as many rows each as its parameter limit allows. Python's
-    sqlite3 lets other threads run while SQLite executes a statement and takes the interpreter lock back
-    after it: one statement per thousand rows leaves the insert to SQLite alone, where ``executemany`` took
-    the lock back after every row (and, with another thread busy, waited for it each time). On PostgreSQL
-    ``COPY``.
+    On SQLite, many rows go in multi-row ``INSERT`` statements, as many rows each as its parameter limit
+    allows: they cost SQLite less than ``executemany`` does, and Python's sqlite3 lets other threads run
+    while SQLite executes a statement, taking the interpreter lock back after it. One statement per thousand
+    rows leaves the insert to SQLite alone, where ``executemany`` took the lock back after every row (and,
+    with another thread busy, waited for it each time). On PostgreSQL ``COPY``.
     """
     if not rows:
         return
     if dialect_name == "postgresql":
-        _copy(driver, table, columns, rows, translate=False)
+        _copy(driver, table, columns, rows)
         return
     width = len(columns)
+    if len(rows) < COPY_FROM_ROWS:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * width)})"
+        if len(rows) == 1:
+            driver.execute(sql, rows[0])
+        else:
+            driver.executemany(sql, rows)
+        return
     per_statement = SQLITE_MAX_PARAMETERS // width
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
     marks = "(" + ", ".join("?" * width) + ")"
@@ -105,20 +103,14 @@ def insert_on_driver(driver, dialect_name: str, table: str, columns: Sequence[st
         driver.execute(head + ", ".join([marks] * len(part)), list(chain.from_iterable(part)))
 
 
-def _copy(driver, table: str, columns: Sequence[str], rows: Sequence[Sequence], translate: bool = True) -> None:
+def _copy(driver, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """PostgreSQL's COPY on a psycopg connection, so in its transaction."""
-    import psycopg
-
     cursor = driver.cursor()
     try:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             write = copy.write_row
             for row in rows:
                 write(row)
-    except psycopg.IntegrityError as exc:
-        if not translate:
-            raise
-        raise RowRefused(_first_line(exc)) from None
     finally:
         cursor.close()
 
