@@ -276,9 +276,8 @@ def test_with_skip_invalid_the_case_taken_during_the_import_is_skipped_and_the_r
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # SQLite: the import holds the write lock
 def test_postgresql_a_registration_committed_in_another_transaction_mid_import(ctx, engine, tmp_path):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite: the import holds the write lock, see the next test")
     rows = sample_rows(40, seed=23)
     taken = rows[30]  # line 32, in the third chunk
     before = counts(engine)
@@ -304,9 +303,8 @@ def test_postgresql_a_registration_committed_in_another_transaction_mid_import(c
     assert counts(engine)["cases"] == before["cases"] + 1  # the other writer's case, none of the import's
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # PostgreSQL: see the test before
 def test_sqlite_another_writer_waits_for_the_import_and_is_then_refused(ctx, engine, tmp_path):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL: see the test before")
     rows = sample_rows(40, seed=24)
     taken = rows[30]
     outcome: dict = {}

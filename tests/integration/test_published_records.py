@@ -82,9 +82,8 @@ def test_a_partner_check_sees_restrictions_as_the_orders_decide_them(ctx):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # the event-loop reads are PostgreSQL's
 def test_on_the_event_loop_a_check_finds_what_it_finds_on_a_connection(ctx, engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the event-loop reads are PostgreSQL's")
     person_id = make_id_number("330102", date(1980, 5, 17), 7)
     _published_case(ctx, PartyInput("person", "张三", person_id), "（2024）浙0102执5号")
     company_code = make_credit_code("9", "1", "330102", "77777777")

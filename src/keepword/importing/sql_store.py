@@ -29,6 +29,7 @@ from keepword.importing.rows import PartyRecord
 from keepword.services.imports import NewCase
 from keepword.store import tables as t
 from keepword.store.bulk_insert import DatabaseForm, RowRefused, cents, insert_on_driver, json_ids, timestamp_form
+from keepword.store.sqlite_json import amount_text, uuid4_text
 from keepword.store.unit_of_work import OUTBOX_COLUMNS, outbox_rows
 from keepword.store.write_behind import WriteBehind
 
@@ -183,9 +184,6 @@ def _registered(events: list[Event]) -> tuple[list[str], datetime, str | None] |
 # array, in order), made by SQLite from the rows just inserted, on the writer thread: the same columns and
 # payloads as outbox_rows makes from the events (tested), without two dicts and two JSON texts per case in
 # Python. Event ids are random (version 4) UUIDs, as uuid.uuid4() gives them.
-_UUID4 = ("lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-4' || substr({h}, 14, 3) || '-' "
-          "|| substr('89ab', ((instr('0123456789ABCDEF', substr({h}, 17, 1)) - 1) & 3) + 1, 1) "
-          "|| substr({h}, 18, 3) || '-' || substr({h}, 21, 12))")
 _REGISTRATION_OUTBOX = f"""
 WITH parameters(actor, stamp, instant, creditor, debtor) AS (VALUES (?, ?, ?, ?, ?)),
 chunk AS MATERIALIZED (
@@ -197,16 +195,16 @@ chunk AS MATERIALIZED (
 )
 INSERT INTO outbox (event_id, type, case_id, debtor_id, actor, occurred_at, payload)
 SELECT event_id, type, case_id, NULL, actor, stamp, payload FROM (
-    SELECT n, 0 AS k, {_UUID4.format(h="registered_event")} AS event_id, 'JudgmentRegistered' AS type,
+    SELECT n, 0 AS k, {uuid4_text("registered_event")} AS event_id, 'JudgmentRegistered' AS type,
            chunk.id AS case_id,
            json_object('occurred_at', instant, 'case_id', chunk.id, 'debtor_id', NULL, 'actor', actor,
                        'court_id', court_id, 'case_number', case_number,
-                       'amount', printf('%d.%02d', obligation_cents / 100, obligation_cents % 100),
+                       'amount', {amount_text("obligation_cents")},
                        'currency', currency, 'creditor_ids', json_array(creditor_id),
                        'debtor_ids', json_array(debtor_id)) AS payload
     FROM chunk, parameters
     UNION ALL
-    SELECT n, 1, {_UUID4.format(h="warned_event")}, 'WarningIssued', chunk.id,
+    SELECT n, 1, {uuid4_text("warned_event")}, 'WarningIssued', chunk.id,
            json_object('occurred_at', instant, 'case_id', chunk.id, 'debtor_id', NULL, 'actor', actor)
     FROM chunk, parameters
 ), parameters

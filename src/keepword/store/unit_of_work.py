@@ -31,7 +31,7 @@ _OUTBOX_JSON = frozenset({"payload"})
 
 def write_outbox(session: Session, events: list[Event]) -> None:
     """Insert the outbox rows of ``events``, in their order, straight to the driver (:func:`write_rows`:
-    ``executemany`` on SQLite; ``COPY`` or one multi-row ``INSERT`` on PostgreSQL)."""
+    multi-row ``INSERT`` statements on SQLite; ``COPY`` or one multi-row ``INSERT`` on PostgreSQL)."""
     conn = session.connection()
     write_rows(conn, "outbox", OUTBOX_COLUMNS, outbox_rows(events, conn.dialect), _OUTBOX_JSON)
 

@@ -32,6 +32,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlalchemy import JSON, Boolean, Engine, Table
 
+from keepword.store import sqlite_json
 from keepword.store import tables as t
 from keepword.store.sqlite_reads import sqlite_read
 from keepword.web.api.case_read import case_records
@@ -39,45 +40,16 @@ from keepword.web.schemas.cases import (CaseOut, CasePartyOut, ExemptionOut, Lis
                                         PaymentOut, RestrictionOut)
 
 
-class _SQLite:
-    """Values as SQL expressions whose results ``json_object`` writes as pydantic would."""
+def _document(pairs: list[tuple[str, str]]) -> str:
+    return "json_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
 
-    param = "?"
-    greatest = "max"
 
-    @staticmethod
-    def value(ref: str) -> str:
-        return ref
-
-    @staticmethod
-    def boolean(ref: str) -> str:
-        return f"json(CASE {ref} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
-
-    @staticmethod
-    def timestamp(ref: str) -> str:
-        """Stored ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC)."""
-        return (f"CASE WHEN {ref} IS NULL THEN NULL ELSE substr({ref}, 1, 10) || 'T' || substr({ref}, 12, 8) || "
-                f"CASE WHEN substr({ref}, 20) IN ('', '.000000') THEN '' ELSE substr({ref}, 20) END || 'Z' END")
-
-    @staticmethod
-    def json_list(ref: str) -> str:
-        return f"json({ref})"
-
-    @staticmethod
-    def money(cents: str) -> str:
-        return f"CASE WHEN {cents} IS NULL THEN NULL ELSE printf('%d.%02d', {cents} / 100, {cents} % 100) END"
-
-    @staticmethod
-    def document(pairs: list[tuple[str, str]]) -> str:
-        return "json_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
-
-    @staticmethod
-    def array(document: str, source: str, where: str, order: list[str]) -> str:
-        # SQLite aggregates the rows of an ordered subquery in its order (the subquery is not flattened
-        # into an aggregate); text compares by its bytes, as Python compares code points.
-        by = ", ".join(order)
-        return (f"(SELECT json_group_array(json(document)) FROM "
-                f"(SELECT {document} AS document FROM {source} WHERE {where} ORDER BY {by}))")
+def _array(document: str, source: str, where: str, order: list[str]) -> str:
+    # SQLite aggregates the rows of an ordered subquery in its order (the subquery is not flattened
+    # into an aggregate); text compares by its bytes, as Python compares code points.
+    by = ", ".join(order)
+    return (f"(SELECT json_group_array(json(document)) FROM "
+            f"(SELECT {document} AS document FROM {source} WHERE {where} ORDER BY {by}))")
 
 
 def _base(annotation) -> type:
@@ -87,7 +59,7 @@ def _base(annotation) -> type:
     return list if typing.get_origin(annotation) is list else annotation
 
 
-def _column_value(sql, table: Table, alias: str, field: str, annotation) -> str:
+def _column_value(table: Table, alias: str, field: str, annotation) -> str:
     column = table.c.get(field)
     if column is None:
         raise LookupError(f"{table.name} has no column for the field {field!r} of the case answer")
@@ -95,23 +67,23 @@ def _column_value(sql, table: Table, alias: str, field: str, annotation) -> str:
     if base is bool:
         if not isinstance(column.type, Boolean):
             raise TypeError(f"{table.name}.{field}: a boolean field needs a boolean column")
-        return sql.boolean(ref)
+        return sqlite_json.boolean(ref)
     if base is datetime:
-        return sql.timestamp(ref)
+        return sqlite_json.timestamp(ref)
     if base is list:
         if not isinstance(column.type, JSON):
             raise TypeError(f"{table.name}.{field}: a list field needs a JSON column")
-        return sql.json_list(ref)
+        return f"json({ref})"
     if base not in (str, int, date):
         raise TypeError(f"{table.name}.{field}: no SQL writer for {annotation}")
-    return sql.value(ref)
+    return ref
 
 
-def _object(sql, model: type[BaseModel], table: Table, alias: str, written: dict[str, str]) -> str:
+def _object(model: type[BaseModel], table: Table, alias: str, written: dict[str, str]) -> str:
     """The document of ``model``'s fields in order: ``written`` ones as given, the others from ``table``."""
-    return sql.document([(field, written[field] if field in written else
-                          _column_value(sql, table, alias, field, info.annotation))
-                         for field, info in model.model_fields.items()])
+    return _document([(field, written[field] if field in written else
+                       _column_value(table, alias, field, info.annotation))
+                      for field, info in model.model_fields.items()])
 
 
 def _order(table: Table, alias: str, *names: str) -> list[str]:
@@ -119,35 +91,36 @@ def _order(table: Table, alias: str, *names: str) -> list[str]:
     return [f"{alias}.{table.c[name].name}" for name in names]
 
 
-def _statement(sql) -> str:
-    exemptions = sql.array(_object(sql, ExemptionOut, t.exemptions, "e", {}), "exemptions e",
-                           "e.restriction_id = r.id", _order(t.exemptions, "e", "id"))
-    restrictions = sql.array(_object(sql, RestrictionOut, t.restrictions, "r", {"exemptions": exemptions}),
-                             "restrictions r", "r.case_id = c.id", _order(t.restrictions, "r", "ordered_on", "id"))
-    objections = sql.array(_object(sql, ObjectionOut, t.objections, "o", {}), "objections o",
-                           "o.listing_id = l.id", _order(t.objections, "o", "filed_on", "id"))
-    listings = sql.array(_object(sql, ListingOut, t.listings, "l", {"objections": objections}), "listings l",
-                         "l.case_id = c.id", _order(t.listings, "l", "proposed_on", "id"))
-    measures = sql.array(_object(sql, MeasureOut, t.measures, "m", {"value": sql.money("m.value_cents")}),
-                         "measures m", "m.case_id = c.id", _order(t.measures, "m", "ordered_on", "id"))
-    payments = sql.array(_object(sql, PaymentOut, t.payments, "pay", {"amount": sql.money("pay.amount_cents")}),
-                         "payments pay", "pay.case_id = c.id", _order(t.payments, "pay", "paid_on", "id"))
-    parties = sql.array(_object(sql, CasePartyOut, t.case_parties, "cp", {
-        "kind": sql.value("p.kind"), "name": sql.value("p.name"),
-        "identifier": sql.value("CASE p.kind WHEN 'person' THEN p.id_number ELSE p.credit_code END")}),
+def _statement() -> str:
+    money = sqlite_json.amount_text
+    exemptions = _array(_object(ExemptionOut, t.exemptions, "e", {}), "exemptions e",
+                        "e.restriction_id = r.id", _order(t.exemptions, "e", "id"))
+    restrictions = _array(_object(RestrictionOut, t.restrictions, "r", {"exemptions": exemptions}),
+                          "restrictions r", "r.case_id = c.id", _order(t.restrictions, "r", "ordered_on", "id"))
+    objections = _array(_object(ObjectionOut, t.objections, "o", {}), "objections o",
+                        "o.listing_id = l.id", _order(t.objections, "o", "filed_on", "id"))
+    listings = _array(_object(ListingOut, t.listings, "l", {"objections": objections}), "listings l",
+                      "l.case_id = c.id", _order(t.listings, "l", "proposed_on", "id"))
+    measures = _array(_object(MeasureOut, t.measures, "m", {"value": money("m.value_cents")}),
+                      "measures m", "m.case_id = c.id", _order(t.measures, "m", "ordered_on", "id"))
+    payments = _array(_object(PaymentOut, t.payments, "pay", {"amount": money("pay.amount_cents")}),
+                      "payments pay", "pay.case_id = c.id", _order(t.payments, "pay", "paid_on", "id"))
+    parties = _array(_object(CasePartyOut, t.case_parties, "cp", {
+        "kind": "p.kind", "name": "p.name",
+        "identifier": "CASE p.kind WHEN 'person' THEN p.id_number ELSE p.credit_code END"}),
         "case_parties cp JOIN parties p ON p.id = cp.party_id", "cp.case_id = c.id",
         _order(t.case_parties, "cp", "role", "id"))
-    case = _object(sql, CaseOut, t.cases, "c", {
-        "obligation": sql.money("c.obligation_cents"), "paid": sql.money("paid.cents"),
-        "outstanding": sql.money(f"{sql.greatest}(c.obligation_cents - paid.cents, 0)"),
+    case = _object(CaseOut, t.cases, "c", {
+        "obligation": money("c.obligation_cents"), "paid": money("paid.cents"),
+        "outstanding": money("max(c.obligation_cents - paid.cents, 0)"),
         "parties": parties, "payments": payments, "measures": measures, "listings": listings,
         "restrictions": restrictions})
     return (f"SELECT c.court_id, c.version, {case} FROM cases c, "
-            f"(SELECT CAST(coalesce(sum(amount_cents), 0) AS BIGINT) AS cents FROM payments WHERE case_id = {sql.param}) AS paid "
-            f"WHERE c.id = {sql.param}")
+            f"(SELECT CAST(coalesce(sum(amount_cents), 0) AS BIGINT) AS cents FROM payments WHERE case_id = ?) AS paid "
+            f"WHERE c.id = ?")
 
 
-_SQLITE_STATEMENT = _statement(_SQLite)
+_SQLITE_STATEMENT = _statement()
 
 
 async def case_json(engine: Engine, case_id: str) -> tuple[str, int, str] | None:
