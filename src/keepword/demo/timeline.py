@@ -29,13 +29,16 @@ class SeededIds:
         self._prefix = ""
 
     def __call__(self) -> str:
-        # format_id(milliseconds, random bits): the first 10 characters spell the milliseconds alone, so they
-        # are made once per instant of the clock (a story makes several records at each).
+        # format_id(milliseconds, random bits): the first 10 characters spell the milliseconds alone (five
+        # 10-bit groups of a 50-bit number), so they are made once per instant of the clock (a story makes
+        # several records at each), and from the milliseconds only.
         at = self.clock.at
-        if at is not self._at:
-            self._at, self._prefix = at, format_id(int(at.timestamp() * 1000), 0)[:10]
-        v = self.rng.getrandbits(80)
         p = _PAIRS
+        if at is not self._at:
+            ms = int(at.timestamp() * 1000)
+            self._at = at
+            self._prefix = p[ms >> 40] + p[ms >> 30 & 1023] + p[ms >> 20 & 1023] + p[ms >> 10 & 1023] + p[ms & 1023]
+        v = self.rng.getrandbits(80)
         return (self._prefix + p[v >> 70] + p[v >> 60 & 1023] + p[v >> 50 & 1023] + p[v >> 40 & 1023]
                 + p[v >> 30 & 1023] + p[v >> 20 & 1023] + p[v >> 10 & 1023] + p[v & 1023])
 

@@ -107,6 +107,25 @@ class WorkingDayCalendar:
             listed = ", ".join(sorted(d.isoformat() for d in overlap))
             raise PolicyInvalid(f"calendar {self.name!r}: days both holiday and working day: {listed}")
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        # Every answer for the covered years, worked out once: each step of a case asks for working days
+        # (a demo or an import, for thousands of cases), and the dictionary look-up costs a fraction of the
+        # range check, the two set look-ups and the weekday. Days outside the years, and anything not a
+        # date, are not in the tables and take the checking path below, which raises.
+        working: dict[date, bool] = {}
+        day, last = date(self.first_year, 1, 1), date(self.last_year, 12, 31)
+        while day <= last:
+            working[day] = day in self.working_days or (day not in self.holidays
+                                                        and day.weekday() not in self.weekend)
+            day += _ONE_DAY
+        next_working: dict[date, date] = {}
+        following = None  # the first working day on or after the day, once one is known
+        for day in reversed(working):
+            if working[day]:
+                following = day
+            if following is not None:
+                next_working[day] = following
+        object.__setattr__(self, "_working", working)
+        object.__setattr__(self, "_next_working", next_working)
 
     # -- the questions -------------------------------------------------------------------------
 
@@ -116,6 +135,9 @@ class WorkingDayCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """Whether courts work on ``day``; raises :class:`CalendarOutOfRange` outside the data."""
+        known = self._working.get(day)
+        if known is not None:
+            return known
         if not self.covers(day):
             raise CalendarOutOfRange(self.name, day, self.first_year, self.last_year)
         if day in self.working_days:
@@ -126,6 +148,9 @@ class WorkingDayCalendar:
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself if it is a working day, else the first working day after it."""
+        known = self._next_working.get(day)
+        if known is not None:
+            return known
         while not self.is_working_day(day):
             day += _ONE_DAY
         return day

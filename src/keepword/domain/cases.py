@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 from keepword.domain import events as ev
 from keepword.domain.case_listing import ListingSteps
 from keepword.domain.case_restrictions import RestrictionSteps
 from keepword.domain.errors import TransitionNotAllowed, ValidationFailed
 from keepword.domain.ids import new_id
-from keepword.domain.money import Money
+from keepword.domain.money import ZERO_AMOUNT, Money
 from keepword.domain.parties import Party
 from keepword.domain.policy import Policy
 
@@ -36,6 +37,11 @@ MEASURE_KINDS = (
     "asset_search", "asset_freeze", "forced_sale", "detention", "consumption_restriction",
     "listing", "ringback_notice", "credit_bureau_report",
 )
+
+
+# The last instant turned into a local day, with its time zone and that day: every step of a case at
+# one instant asks for its day (and the instant's object is held here, so its identity is never reused).
+_last_local_day: tuple[datetime | None, str | None, date | None] = (None, None, None)
 
 
 @dataclass
@@ -178,15 +184,23 @@ class EnforcementCase(ListingSteps, RestrictionSteps):
 
     @property
     def paid(self) -> Money:
-        total = Money.zero(self.obligation.currency)
-        for payment in self.payments:
-            total = total + payment.amount
-        return total
+        return Money(self._paid_amount(), self.obligation.currency)
 
     @property
     def outstanding(self) -> Money:
-        remaining = self.obligation.amount - self.paid.amount
-        return Money(max(remaining, Money.zero().amount), self.obligation.currency)
+        remaining = self.obligation.amount - self._paid_amount()
+        return Money(max(remaining, ZERO_AMOUNT), self.obligation.currency)
+
+    def _paid_amount(self) -> Decimal:
+        """The payments' total as an amount, with the currency check Money's ``+`` makes.
+
+        Summed as Decimals rather than Money by Money: a case is asked for its outstanding amount at
+        every payment, listing and closing, and a Money for every partial sum cost more than the sum.
+        """
+        zero = Money.zero(self.obligation.currency)
+        for payment in self.payments:
+            zero._same(payment.amount)
+        return sum([payment.amount.amount for payment in self.payments], zero.amount)
 
     @property
     def is_open(self) -> bool:
@@ -195,7 +209,13 @@ class EnforcementCase(ListingSteps, RestrictionSteps):
     def local_day(self, at: datetime, policy: Policy) -> date:
         if at.tzinfo is None:
             raise ValueError("timestamps must be timezone-aware")
-        return at.astimezone(policy.zone).date()
+        global _last_local_day
+        last = _last_local_day
+        if last[0] is at and last[1] == policy.timezone:
+            return last[2]
+        day = at.astimezone(policy.zone).date()
+        _last_local_day = (at, policy.timezone, day)  # one tuple, swapped whole: never half of one seen
+        return day
 
     def _require_open(self, action: str) -> None:
         if not self.is_open:

@@ -9,6 +9,9 @@ from keepword.domain.errors import InvalidAmount
 
 DEFAULT_CURRENCY = "CNY"
 _CENT = Decimal("0.01")
+# Decimals are immutable: every zero amount can share one instead of parsing "0.00" again (a case's
+# outstanding amount starts from it, and a demo or import asks for that thousands of times).
+ZERO_AMOUNT = Decimal("0.00")
 
 
 @dataclass(frozen=True, order=True)
@@ -43,7 +46,7 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str = DEFAULT_CURRENCY) -> Money:
-        return cls(Decimal("0.00"), currency)
+        return cls(ZERO_AMOUNT, currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
