@@ -81,7 +81,7 @@ class DemoRun:
     """A validated demo request: ``write`` generates the cases and stores them batch by batch.
 
     Every case is told through the domain (:mod:`keepword.demo.stories`); its rows then go straight
-    to the driver (:class:`keepword.demo.rows.DemoRows`: one ``executemany`` per table on SQLite,
+    to the driver (:class:`keepword.demo.rows.DemoRows`: multi-row ``INSERT`` statements on SQLite,
     ``COPY`` on PostgreSQL) in the unit of work's transaction, and its events through the unit of
     work, which writes their outbox rows and runs its before-commit hooks (the audit log).
     """
