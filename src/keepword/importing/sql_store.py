@@ -129,9 +129,8 @@ class SqlImportStore:
 
     def written(self) -> None:
         """Wait for the rows of the last :meth:`insert` and :meth:`insert_events`. AlreadyExists when the
-        database refused one of them
-        (another writer registered one of the cases or parties since it was looked up): then none of that
-        chunk is written, and the import's transaction goes on."""
+        database refused one of them (another writer registered one of the cases or parties since it was
+        looked up): then none of that chunk is written, and the import's transaction goes on."""
         self._behind.wait()
 
     def close(self) -> None:
