@@ -28,7 +28,7 @@ from keepword.domain.parties import PERSON
 from keepword.importing.rows import PartyRecord
 from keepword.services.imports import NewCase
 from keepword.store import tables as t
-from keepword.store.bulk_insert import DatabaseForm, RowRefused, cents, insert_on_driver, json_ids, timestamp_form
+from keepword.store.bulk_insert import DatabaseForm, cents, insert_on_driver, json_ids, timestamp_form
 from keepword.store.sqlite_json import amount_text, uuid4_text
 from keepword.store.unit_of_work import OUTBOX_COLUMNS, outbox_rows
 from keepword.store.write_behind import WriteBehind
@@ -222,9 +222,7 @@ def _write_chunk(driver, dialect, tables: tuple[tuple[str, list[tuple]], ...]) -
     except dialect.dbapi.IntegrityError as exc:
         driver.execute("ROLLBACK TO SAVEPOINT import_chunk")
         driver.execute("RELEASE SAVEPOINT import_chunk")
-        # Only a concurrent writer can cause this: every row was checked against the database first.
-        raise AlreadyExists(f"a case or party in this file was registered by someone else during the import; "
-                            f"nothing was written, run the import again ({_constraint(exc)})") from None
+        raise _taken_meanwhile(exc) from None
     driver.execute("RELEASE SAVEPOINT import_chunk")
 
 
@@ -242,10 +240,14 @@ def _json_phones(phones: list[str]) -> str:
 def _refused_as_already_exists():
     try:
         yield
-    except (IntegrityError, RowRefused) as exc:
-        # Only a concurrent writer can cause this: every row was checked against the database first.
-        raise AlreadyExists(f"a case or party in this file was registered by someone else during the import; "
-                            f"nothing was written, run the import again ({_constraint(exc)})") from None
+    except IntegrityError as exc:
+        raise _taken_meanwhile(exc) from None
+
+
+def _taken_meanwhile(exc: Exception) -> AlreadyExists:
+    # Only a concurrent writer can cause this: every row was checked against the database first.
+    return AlreadyExists(f"a case or party in this file was registered by someone else during the import; "
+                         f"nothing was written, run the import again ({_constraint(exc)})")
 
 
 def _parts(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
