@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table
 
 from keepword.domain.cases import EnforcementCase
 from keepword.domain.courts import Court
 from keepword.domain.parties import Party
 from keepword.store import tables as t
-from keepword.store.bulk_insert import DatabaseForm, cents, insert_rows
+from keepword.store.bulk_insert import DatabaseForm, cents, write_rows
 
 
 def _obligation(case: EnforcementCase) -> tuple:
@@ -54,6 +54,7 @@ class _TableRows:
         offset = len(self.columns) - len(plain)
         self.convert = tuple((index - offset, convert) for index, convert in form.converters(table, self.columns)
                              if index >= offset)
+        self.json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
         self.rows: list[tuple] = []
 
     def add(self, obj, parent_id: str | None = None) -> None:
@@ -70,7 +71,7 @@ class _TableRows:
 
     def write(self, conn: Connection) -> int:
         count = len(self.rows)
-        insert_rows(conn, self.table.name, self.columns, self.rows)
+        write_rows(conn, self.table.name, self.columns, self.rows, self.json_columns)
         self.rows = []
         return count
 

@@ -28,7 +28,7 @@ from keepword.domain.parties import PERSON
 from keepword.importing.rows import PartyRecord
 from keepword.services.imports import NewCase
 from keepword.store import tables as t
-from keepword.store.bulk_insert import DatabaseForm, cents, insert_on_driver, json_ids, timestamp_form
+from keepword.store.bulk_insert import DatabaseForm, cents, insert_on_driver, json_text, timestamp_form
 from keepword.store.sqlite_json import amount_text, uuid4_text
 from keepword.store.unit_of_work import OUTBOX_COLUMNS, outbox_rows
 from keepword.store.write_behind import WriteBehind
@@ -121,7 +121,7 @@ class SqlImportStore:
         registered = _registered(events) if conn.dialect.name == "sqlite" else None
         if registered is not None:
             case_ids, at, actor = registered
-            params = (actor, timestamp_form(conn.dialect)(at), at.isoformat(), CREDITOR, DEBTOR, json_ids(case_ids))
+            params = (actor, timestamp_form(conn.dialect)(at), at.isoformat(), CREDITOR, DEBTOR, json_text(case_ids))
             self._behind.start(partial(driver.execute, _REGISTRATION_OUTBOX, params))
             return
         rows = outbox_rows(events, conn.dialect)

@@ -22,26 +22,6 @@ from sqlalchemy.types import JSON
 from keepword.store.types import UTCDateTime
 
 
-class RowRefused(Exception):
-    """A constraint refused a row (a unique key taken, a missing reference), on either backend.
-
-    The message is the database's own first line: it names the constraint.
-    """
-
-
-def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """Insert ``rows`` (values in ``columns`` order, in database form) into ``table``, in the connection's
-    transaction (:func:`insert_on_driver`); RowRefused when a constraint refuses one."""
-    if not rows:
-        return
-    if not conn.in_transaction():
-        conn.begin()  # what Core's autobegin would do: the rows go into the caller's transaction, never alone
-    try:
-        insert_on_driver(conn.connection.driver_connection, conn.dialect.name, table, columns, rows)
-    except conn.dialect.dbapi.IntegrityError as exc:
-        raise RowRefused(_first_line(exc)) from None
-
-
 #: From this many rows on, PostgreSQL gets them by ``COPY`` (two round trips whatever the count), below
 #: in one multi-row ``INSERT`` (one round trip); SQLite gets them in multi-row ``INSERT`` statements, below
 #: by ``executemany`` (one statement text whatever the count, prepared once).
@@ -113,10 +93,6 @@ def _copy(driver, table: str, columns: Sequence[str], rows: Sequence[Sequence]) 
                 write(row)
     finally:
         cursor.close()
-
-
-def _first_line(exc: object) -> str:
-    return str(exc).splitlines()[0][:200]
 
 
 class DatabaseForm:
@@ -191,15 +167,6 @@ def _json_encoder() -> Callable[[object], str]:
 
 #: ``json.dumps(value)``, faster.
 json_text = _json_encoder()
-
-
-def json_ids(ids: Sequence[str]) -> str:
-    """``json.dumps(list(ids))``; record ids (:func:`keepword.domain.ids.new_id`: letters and digits) need no
-    escaping, so they are joined directly."""
-    joined = '", "'.join(ids)
-    if joined.replace('", "', "").isalnum() and joined.isascii():
-        return f'["{joined}"]'
-    return json.dumps(list(ids))
 
 
 def _same(value):
