@@ -68,8 +68,9 @@ class PartyMaker:
             local, migrant = regions_for(province, birth.year)
             region = rng.choice(local) if local and rng.random() < 0.75 else rng.choice(migrant)
             sequence = rng.randrange(1 if male else 0, 1000, 2)
-            # make_id_number(region, birth, sequence) without its checks: the region is in use in the birth
-            # year (regions_for), and Party.person validates the whole number.
+            # make_id_number(region, birth, sequence) without its region, sequence and year checks: the region
+            # is in use in the birth year (regions_for), the sequence is in range, and the parties and bound
+            # persons made from it validate the whole number.
             first17 = f"{region}{birth.year:04d}{birth.month:02d}{birth.day:02d}{sequence:03d}"
             number = first17 + id_number_check_char(first17)
             if number not in self.used:

@@ -273,14 +273,18 @@ def _best_name_and_birth(index: ScreeningIndex, keys: PersonNameKeys, birth: dat
     length when only the same name reaches the threshold and its hash differs, is left unread."""
     if birth is None or keys.is_empty:
         return None
+    tags = None
     if keys.han:
-        rows, names = index.person_names_born(keys, birth, han_tags_reaching(keys.han, threshold))
+        tags = han_tags_reaching(keys.han, threshold)
+        rows, names = index.person_names_born(keys, birth, tags)
         if not rows:
             return None
         if all_han(names):
             return _best_han_name(index, keys.han, rows, names, on, threshold, unkeyed_only)
     best: tuple[int, float] | None = None
-    for row in index.person_candidates(on, keys, birth=birth):
+    # Some candidates are written in letters: each scored on its own, the rows the tags ruled out still left out
+    # (a ruled-out row holds a Han key, whose score against a Han name is the ratio the tags bound).
+    for row in index.person_candidates(on, keys, birth=birth, tags=tags):
         if unkeyed_only and index.is_keyed(row):
             continue
         score = person_name_score_stored(keys, index.stored_name(row))

@@ -5,7 +5,8 @@ text column), never one Python object per entry. A row holds the entry id, kind,
 date, restriction categories (a bit mask), the dates in force, the name (a person's Han
 key, or the Latin name as written; an organisation's normalised name) and a byte that tags the
 name (``names.han_name_tag``: a name check skips, unread, the names it rules out). About 80 bytes per
-entry; 15 million entries measured 1.49 GB resident, 1.77 GB at the peak of the build.
+entry; 15 million entries measured 1.49 GB resident, 1.81 GiB at the peak of the build
+(bench/screening/bench_build.py).
 Lookups:
 
 * ID number -> rows (``KeyTable`` on the 17-digit key); an organisation's bound persons
@@ -383,8 +384,7 @@ class ScreeningIndex:
                 if in_force(row, day) and not flags[row] & _ORG:
                     yield row
 
-    def person_names_born(self, keys: PersonNameKeys, birth: date,
-                          tags: bytes | None = None) -> tuple[list[int], list[str]]:
+    def person_names_born(self, keys: PersonNameKeys, birth: date, tags: bytes) -> tuple[list[int], list[str]]:
         """The rows :meth:`person_candidates` looks at for ``keys`` and ``birth``, in the same order,
         before any check (in force, a person; a row may come twice), and their stored names.
 
@@ -393,11 +393,7 @@ class ScreeningIndex:
         memory, a name read costs more than the rest of its check."""
         rows: list[int] = []
         for initial in _initials(keys):
-            block = _birth_block(birth, initial)
-            if tags is None:
-                rows.extend(self._birth_blocks.rows(block))
-            else:
-                rows.extend(self._birth_blocks.rows_tagged(block, tags, self._name_tags))
+            rows.extend(self._birth_blocks.rows_tagged(_birth_block(birth, initial), tags, self._name_tags))
         return rows, self._names.many(rows)
 
     def is_person_in_force(self, row: int, on: date) -> bool:

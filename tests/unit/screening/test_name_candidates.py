@@ -1,4 +1,5 @@
-"""A name and birth date check scores all candidates born that day at once: same answers as one by one."""
+"""A name and birth date check scores the candidates born that day at once, and skips unread those whose name
+tag rules them out: the same answers as scoring every candidate one by one."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def namesake_one_by_one(index: ScreeningIndex, name: str) -> bool:
                for row in index.person_candidates(ON, keys=keys))
 
 
-def test_namesakes_scored_at_once_are_those_found_one_by_one() -> None:
+def test_namesakes_found_with_name_tags_are_those_found_one_by_one() -> None:
     for seed in range(8):
         for latin in (False, True):
             index = crowded_index(seed, latin)
