@@ -26,6 +26,20 @@ COURT = "330102"
 _serial = itertools.count(1)
 
 
+def framework_only(api) -> TestClient:
+    """A client of ``api``'s framework stack alone, without the lean paths in front of it: the reference
+    their answers are compared with."""
+    from fastapi import FastAPI
+
+    behind = FastAPI.build_middleware_stack(api.app)
+
+    async def app(scope, receive, send):
+        scope["app"] = api.app
+        await behind(scope, receive, send)
+
+    return TestClient(app, base_url="https://testserver")
+
+
 def test_settings(**overrides) -> Settings:
     """Cheap argon2, a fixed secret, generous rate limits, frequent checkpoints."""
     values = dict(secret_key="test-secret-key-0123456789", argon2_time_cost=1, argon2_memory_kib=8,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from api_support import api, api_sqlite, register  # noqa: F401
+from api_support import api, api_sqlite, framework_only, register  # noqa: F401
 from factories import organization, party_input, person
 from loop_support import run_coroutine
 from keepword.audit import AuditEntry, verify_chain
@@ -131,15 +131,7 @@ def test_reads_answered_until_shutdown_are_in_a_chain_that_keepword_audit_verify
 def test_the_lean_case_read_answers_as_the_framework_route_would(api):
     """GET /cases/{id} is answered in front of the framework's middleware; the route behind it stays
     the reference: same statuses, codes, bodies and headers, for every kind of caller."""
-    from fastapi import FastAPI
-
-    behind = FastAPI.build_middleware_stack(api.app)
-
-    async def framework_only(scope, receive, send):
-        scope["app"] = api.app
-        await behind(scope, receive, send)
-
-    route = TestClient(framework_only, base_url="https://testserver")
+    route = framework_only(api)
     case_id = rich_case(api)
     officer = api.headers("officer")
     asks = [

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api_support import api, person_body, register  # noqa: F401
+from api_support import api, framework_only, person_body, register  # noqa: F401
 from keepword.services import listings, restrictions
 from keepword.store import tables as t
 
@@ -28,18 +28,6 @@ def listed_debtor(api) -> str:
     listings.serve_decision(ctx, listing.id, served_on=TODAY, by="user:officer")
     restrictions.order_restriction(ctx, case["id"], debtor_id=party, by="user:officer")
     return debtor["identifier"]
-
-
-def framework_only(api) -> TestClient:
-    from fastapi import FastAPI
-
-    behind = FastAPI.build_middleware_stack(api.app)
-
-    async def app(scope, receive, send):
-        scope["app"] = api.app
-        await behind(scope, receive, send)
-
-    return TestClient(app, base_url="https://testserver")
 
 
 def test_the_lean_partner_check_answers_as_the_framework_route_would(api):
@@ -121,3 +109,26 @@ def test_a_permitted_check_is_answered_without_the_framework_and_a_refusal_by_it
     assert answered.status_code == 200 and answered.json()["listed"] is True and reached == []
     refused = client.post(f"{V1}/partner/checks", json={"identifier": identifier, "purpose": "loan"})
     assert refused.status_code == 418 and json.loads(reached[0]) == {"identifier": identifier, "purpose": "loan"}
+
+
+def test_an_error_in_a_step_of_the_lean_check_is_the_framework_s_to_answer(api, monkeypatch):
+    """A step that fails without refusing (here the caller's key cannot be resolved) hands the request on, with its
+    body, instead of escaping the app's error handling."""
+    from keepword.web.api import partner
+    from keepword.web.api.partner import LeanPartnerCheck
+
+    async def unavailable(request):
+        raise OSError("the accounts database did not answer")
+
+    monkeypatch.setattr(partner, "current_principal", unavailable)
+    reached = []
+
+    async def framework(scope, receive, send):
+        reached.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    client = TestClient(LeanPartnerCheck(framework), base_url="https://testserver")
+    answer = client.post(f"{V1}/partner/checks", headers={"X-API-Key": api.partner_key("bank")},
+                         json={"identifier": listed_debtor(api), "purpose": "loan"})
+    assert answer.status_code == 503 and json.loads(reached[0])["purpose"] == "loan"

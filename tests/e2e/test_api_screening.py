@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api_support import Api, add_courts
+from api_support import Api, add_courts, framework_only
 from api_support import test_settings as settings_for_tests
 from factories import credit_code, id_number
 from feed_support import listed_debtor
@@ -228,15 +228,7 @@ def test_a_malformed_request_is_refused_naming_the_field(api, bank):
 def test_the_lean_check_path_answers_as_the_framework_route_would(api, bank):
     """POST /check is answered in front of the framework's middleware; the route behind it stays the
     reference: same statuses, codes, bodies and headers."""
-    from fastapi import FastAPI
-
-    behind = FastAPI.build_middleware_stack(api.app)
-
-    async def framework_only(scope, receive, send):
-        scope["app"] = api.app
-        await behind(scope, receive, send)
-
-    route = TestClient(framework_only, base_url="https://testserver")
+    route = framework_only(api)
     carrier = {"X-API-Key": create_partner(api.accounts, "a carrier", "carrier", actor="test").key}
     cases = [
         ({**PURPOSE, "id_number": LISTED_ID}, bank),

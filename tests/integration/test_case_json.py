@@ -1,5 +1,6 @@
-"""The database writes the answer to GET /cases/{id}: on SQLite and on PostgreSQL it must be, byte for byte,
-the JSON the loaded aggregate's ``CaseOut`` gives, whatever the text, amounts and timestamps hold."""
+"""The answer to GET /cases/{id} (written by the database on SQLite, from the records it returns on
+PostgreSQL) must be, byte for byte, the JSON the loaded aggregate's ``CaseOut`` gives, whatever the text,
+amounts and timestamps hold."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def _expected(ctx, case_id: str) -> str:
         return case_out(uow.cases.get(case_id)).model_dump_json()
 
 
-def _case(ctx, text: str, cents: int, paid_cents: int):
+def _case(ctx, text: str, cents: int):
     debtor = person("张三")
     return register_judgment(
         ctx, court_id="330102", case_number=f"（2024）浙0102执{next(_numbers)}号", amount=f"{cents / 100:.2f}",
@@ -64,7 +65,7 @@ def _case(ctx, text: str, cents: int, paid_cents: int):
 def test_the_database_writes_what_the_response_model_writes(stored, text, cents, paid_cents, recorded_at,
                                                              value_cents, assets_found):
     ctx, engine = stored
-    case = _case(ctx, text, cents, paid_cents)
+    case = _case(ctx, text, cents)
     debtor = case.debtors[0].party.id
     record_payment(ctx, case.id, amount=f"{min(paid_cents, cents - 1) / 100:.2f}", paid_on=TODAY, by="user:clerk",
                    note=text, payer_id=debtor)
@@ -81,7 +82,7 @@ def test_the_database_writes_what_the_response_model_writes(stored, text, cents,
 
 def test_every_part_of_a_case_in_the_orders_of_the_aggregate(stored):
     ctx, engine = stored
-    case = _case(ctx, AWKWARD[3], 25_000_000, 0)
+    case = _case(ctx, AWKWARD[3], 25_000_000)
     debtor = case.debtors[0].party.id
     for day, note in ((TODAY, AWKWARD[1]), (date(2024, 3, 2), AWKWARD[5]), (date(2024, 3, 2), "")):
         record_payment(ctx, case.id, amount="10.05", paid_on=day, by="user:clerk", note=note)

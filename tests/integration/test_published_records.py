@@ -90,10 +90,12 @@ def test_on_the_event_loop_a_check_finds_what_it_finds_on_a_connection(ctx, engi
     _published_case(ctx, PartyInput("organization", "杭州某某有限公司", company_code, bound_persons=[
         {"role": "legal_representative", "name": "李四", "id_number": REPRESENTATIVE}]), "（2024）浙0102执6号")
     unknown = make_id_number("330102", date(1990, 1, 1), 3)
-    for identifier in (person_id, company_code, unknown):
-        for day in (date(2024, 3, 4), date(2024, 3, 5)):
-            with engine.connect() as conn:
-                expected = check_party(conn, ctx.policy, day, identifier)
-            on_loop = run_coroutine(run_steps_on_loop(engine, party_check(ctx.policy, day, identifier)))
-            assert on_loop == expected
-    close_async_readers(engine)
+    try:
+        for identifier in (person_id, company_code, unknown):
+            for day in (date(2024, 3, 4), date(2024, 3, 5)):
+                with engine.connect() as conn:
+                    expected = check_party(conn, ctx.policy, day, identifier)
+                on_loop = run_coroutine(run_steps_on_loop(engine, party_check(ctx.policy, day, identifier)))
+                assert on_loop == expected
+    finally:
+        close_async_readers(engine)

@@ -4,7 +4,8 @@ A :class:`CompiledRead` is a Core ``select`` compiled once per dialect and run o
 connection (in the caller's transaction) or, on PostgreSQL, on the event loop
 (:mod:`keepword.store.async_reads`). A read of several statements is written once as *steps*: a
 generator that yields each statement with its parameters and is sent the rows; :func:`run_steps`
-runs it on a connection, :func:`run_steps_on_loop` on the event loop.
+runs it on a connection, :func:`run_steps_on_loop` on the event loop, :func:`run_steps_on` on either as the
+engine's dialect suits.
 """
 
 from __future__ import annotations
@@ -46,18 +47,11 @@ class CompiledRead:
 
     def _prepared(self, dialect, parameters: dict) -> tuple[str, object, Callable[[list], list]]:
         key = (dialect.name, dialect.paramstyle)
-        compiled = self.compiled.get(key) or self._compile(dialect, key)
-        sql, order, lists, row, converters, constants = compiled
+        sql, order, lists, shape, constants = self.compiled.get(key) or self._compile(dialect, key)
         parameters = {**constants, **parameters}
         if dialect.name == "sqlite":
             parameters = {k: json.dumps(v) if k in lists else v for k, v in parameters.items()}
         arguments = tuple(parameters[k] for k in order) if order is not None else parameters
-
-        def shape(fetched: list) -> list:
-            if not converters:
-                return [row._make(values) for values in fetched]
-            return [row._make([value if convert is None or value is None else convert(value)
-                               for convert, value in zip(converters, values)]) for values in fetched]
         return sql, arguments, shape
 
     def _compile(self, dialect, key: tuple) -> tuple:
@@ -77,9 +71,17 @@ class CompiledRead:
         row = namedtuple("Row", [column.key for column in columns])
         converters = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
         constants = {k: v for k, v in compiled.params.items() if v is not None}  # literals the statement binds
-        result = (str(compiled), order, frozenset(lists), row, converters if any(converters) else None, constants)
+        result = (str(compiled), order, frozenset(lists), _shaper(row, converters), constants)
         self.compiled[key] = result
         return result
+
+
+def _shaper(row: type, converters: list) -> Callable[[list], list]:
+    """What turns fetched value tuples into ``row`` tuples, each value through its column's converter."""
+    if not any(converters):
+        return lambda fetched: [row._make(values) for values in fetched]
+    return lambda fetched: [row._make([value if convert is None or value is None else convert(value)
+                                       for convert, value in zip(converters, values)]) for values in fetched]
 
 
 #: PostgreSQL with its own ``$1`` parameters, for statements sent as they are on the event loop.
@@ -107,3 +109,12 @@ async def run_steps_on_loop(engine: Engine, steps: Steps):
             statement, parameters = steps.send(await statement.rows_on_loop(engine, parameters))
     except StopIteration as done:
         return done.value
+
+
+async def run_steps_on(engine: Engine, steps: Steps):
+    """Run ``steps`` where ``engine``'s reads run best: on SQLite in the process, on one connection in one
+    transaction (one snapshot; WAL reads take no lock); on PostgreSQL on the event loop."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn, conn.begin():
+            return run_steps(conn, steps)
+    return await run_steps_on_loop(engine, steps)

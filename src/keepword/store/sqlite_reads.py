@@ -16,18 +16,18 @@ from sqlalchemy import Engine
 
 
 class _Readers:
-    """Per thread, a connection of the engine's own making (its pragmas), kept out of the pool."""
+    """Per thread, a connection of the engine's own making (its pragmas), kept out of the pool. The engine
+    itself is not held: the readers are dropped with it (a weak key below)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self) -> None:
         self.local = threading.local()
         self.opened: list = []
         self.lock = threading.Lock()
 
-    def fetch(self, sql: str, parameters) -> list[tuple]:
+    def fetch(self, engine: Engine, sql: str, parameters) -> list[tuple]:
         connection = getattr(self.local, "connection", None)
         if connection is None:
-            pooled = self.engine.raw_connection()
+            pooled = engine.raw_connection()
             pooled.detach()  # never returned to the pool
             connection = self.local.connection = pooled.dbapi_connection
             with self.lock:
@@ -55,8 +55,8 @@ def sqlite_read(engine: Engine, sql: str, parameters) -> list[tuple]:
     readers = _SQLITE_READERS.get(engine)
     if readers is None:
         with _READERS_LOCK:
-            readers = _SQLITE_READERS.setdefault(engine, _Readers(engine))
-    return readers.fetch(sql, parameters)
+            readers = _SQLITE_READERS.setdefault(engine, _Readers())
+    return readers.fetch(engine, sql, parameters)
 
 
 def close_readers(engine: Engine) -> None:

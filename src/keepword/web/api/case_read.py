@@ -68,13 +68,13 @@ _SORT_KEYS = {kind: itemgetter(*keys) for kind, keys in _ORDER.items()}
 
 
 def _as_utc(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)  # SQLite keeps UTC without an offset; PostgreSQL renders one
+    parsed = datetime.fromisoformat(value)  # json_build_object renders a timestamptz with the session's offset
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
 def _converter(column: ColumnElement) -> Callable | None:
-    """Timestamps back to aware UTC (SQLite keeps them without an offset, PostgreSQL renders the session's);
-    dates and booleans (SQLite: 0/1) are left to the response model, which reads them as its fields say."""
+    """Timestamps back to aware UTC (PostgreSQL renders them in the session's offset); dates and booleans are
+    left to the response model, which reads them as its fields say."""
     return _as_utc if isinstance(column.type, UTCDateTime) else None
 
 

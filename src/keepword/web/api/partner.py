@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import ValidationError
 
 from keepword.accounts.partner_types import CHECK
-from keepword.domain.errors import KeepwordError
 from keepword.domain.identifiers import normalize_identifier
 from keepword.services.access import Principal
-from keepword.store.compiled_reads import run_steps_on_loop
+from keepword.store.compiled_reads import run_steps_on
 from keepword.web.access_rules import check_access
 from keepword.web.api.deps import read_entry
-from keepword.web.api.published_read import PartyCheck, check_party, party_check
+from keepword.web.api.published_read import PartyCheck, party_check
 from keepword.web.auth import current_principal, require_scope
 from keepword.web.lean import LeanAnswer, answer_in_front
 from keepword.web.problems import problem_responses
 from keepword.web.rate_limit import rate_limited
 from keepword.web.schemas.public import CheckIn, CheckOut, PublishedListing
-from keepword.web.state import WebState, web_state
+from keepword.web.state import web_state
 
 router = APIRouter(prefix="/api/v1/partner", tags=["partner"], dependencies=[Depends(rate_limited)],
                    responses=problem_responses(401, 403, 422, 429))
@@ -39,21 +35,13 @@ async def answer_partner_check(request: Request, principal: Principal, body: Che
     state = web_state(request)
     today = state.clock.now().astimezone(state.ctx.policy.zone).date()
     identifier = normalize_identifier(body.identifier)
-    if state.read_engine.dialect.name == "sqlite":
-        found = _check(state, today, identifier)  # in-process: WAL reads take no lock (as the case read)
-    else:  # on the event loop, as the case read (keepword.store.async_reads)
-        found = await run_steps_on_loop(state.read_engine, party_check(state.ctx.policy, today, identifier))
+    found: PartyCheck = await run_steps_on(state.read_engine, party_check(state.ctx.policy, today, identifier))
     # Awaited on the event loop: the answer waits for its audit entry's commit without holding a thread.
     await state.record_read_async(read_entry(state, principal, "partner.check", "party", found.party_id,
                                              body.purpose, found=found.party_id is not None,
                                              listed=bool(found.records)))
     return CheckOut(listed=bool(found.records), restricted_categories=found.restricted_categories,
                     listings=[PublishedListing(**rec) for rec in found.records]).model_dump_json().encode()
-
-
-def _check(state: WebState, today: date, identifier: str) -> PartyCheck:
-    with state.read_engine.connect() as conn, conn.begin():  # its statements read one snapshot
-        return check_party(conn, state.ctx.policy, today, identifier)
 
 
 class LeanPartnerCheck:
@@ -84,14 +72,15 @@ class LeanPartnerCheck:
 
 
 async def _ready(request: Request, raw: bytes) -> tuple[Principal, CheckIn] | None:
-    """The caller and the body when the route would take them; None when it would refuse (nothing is
-    recorded or counted here: the refusals are the framework's to answer)."""
+    """The caller and the body when the route would take them; None when it would refuse, or when a step
+    fails (nothing is recorded or counted here: refusals and errors are the framework's to answer, with its
+    problem responses and its logging)."""
     try:
         principal = await current_principal(request)
         check_access("POST", CHECKS_PATH, principal)
         principal = await _CHECK_SCOPE(principal)
         return principal, CheckIn.model_validate_json(raw)
-    except (KeepwordError, ValidationError):
+    except Exception:  # noqa: BLE001 - a refusal, or an error (the database's, say): the framework's to answer
         return None
 
 
